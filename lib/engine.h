@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vigil authors.
+ *
+ * The scan engine's public API, used by `vigil scan`, vigild and the bundle
+ * code alike.
+ *
+ *   sources (named buffers or fds, ClamAV formats by file extension)
+ *     -> vigil_engine_new()      parse every source, refuse the whole set on
+ *                                any bad line (FILE:LINE: reason), compile or
+ *                                load the matcher from the cache
+ *     -> struct vigil_engine     immutable and reference-counted: any number
+ *                                of threads may scan with it at once; a
+ *                                reload builds a new one and swaps a pointer
+ *     -> vigil_engine_scan_fd()  one pass over the file: body matcher, the
+ *                                digests the hash signatures need, .fp check
+ *     -> struct vigil_scan_result
+ *
+ * Nothing here logs or exits; every failure is a negative errno and, for
+ * load errors, a filled struct vigil_load_error.
+ */
+#ifndef VIGIL_LIB_ENGINE_H
+#define VIGIL_LIB_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vigil_engine;
+
+/* One signature source. Its type comes from the name's extension: .hdb,
+ * .hsb, .ndb, .fp, .sfp, .ign2. Give either data/size or fd (>= 0; read
+ * whole from offset 0, never by path again). */
+struct vigil_source {
+	const char *name;
+	const uint8_t *data;
+	size_t size;
+	int fd;
+};
+
+struct vigil_load_error {
+	char file[256];
+	unsigned line; /* 0 when the error is not about one line */
+	char reason[256];
+};
+
+/* Limits like clamscan's --max-filesize / --max-scansize. A file beyond
+ * either is reported VIGIL_SCAN_LIMITED, never silently clean. */
+#define VIGIL_DEFAULT_MAX_FILE_SIZE (100ULL << 20)
+#define VIGIL_DEFAULT_MAX_SCAN_SIZE (400ULL << 20)
+
+struct vigil_engine_options {
+	uint64_t max_file_size; /* 0: the default */
+	uint64_t max_scan_size; /* 0: the default */
+	/* Folder of compiled-matcher caches, or NULL for none. */
+	const char *cache_dir;
+	/* Compile in a child process capped at this many bytes of address
+	 * space (0: compile in this process, for tests and tools). */
+	uint64_t compile_memory_limit;
+};
+
+int vigil_engine_new(const struct vigil_source *sources, size_t count,
+		     const struct vigil_engine_options *options,
+		     struct vigil_engine **ret_engine,
+		     struct vigil_load_error *ret_error);
+struct vigil_engine *vigil_engine_ref(struct vigil_engine *engine);
+/* Drops one reference; frees on the last. Accepts NULL; returns NULL. */
+struct vigil_engine *vigil_engine_unref(struct vigil_engine *engine);
+
+struct vigil_engine_stats {
+	size_t hash_signatures;
+	size_t body_signatures;
+	size_t false_positive_hashes;
+	size_t ignored_names;
+	bool loaded_from_cache;
+};
+void vigil_engine_get_stats(const struct vigil_engine *engine,
+			    struct vigil_engine_stats *ret_stats);
+
+enum vigil_verdict {
+	VIGIL_CLEAN = 0,
+	VIGIL_INFECTED,
+	VIGIL_SCAN_LIMITED, /* beyond max_file_size/max_scan_size: not fully scanned */
+	VIGIL_SCAN_ERROR,
+};
+
+#define VIGIL_SCAN_WANT_SHA256 (1u << 0)
+
+struct vigil_scan_result {
+	enum vigil_verdict verdict;
+	int error;		/* negative errno with VIGIL_SCAN_ERROR */
+	uint64_t size;		/* size at the start of the scan */
+	uint64_t scanned;	/* bytes read */
+	bool sha256_valid;
+	uint8_t sha256[32];
+	size_t match_count;
+	/* Signature names, in load order; they point into the engine and live
+	 * as long as the caller holds a reference to it. */
+	const char **matches;
+};
+
+/* Scans from the fd's offset 0 (pread; the fd's offset is untouched).
+ * Returns 0 with a verdict in ret_result (even VIGIL_SCAN_ERROR), or a
+ * negative errno when no result could be made (allocation). */
+int vigil_engine_scan_fd(struct vigil_engine *engine, int fd, unsigned flags,
+			 struct vigil_scan_result *ret_result);
+int vigil_engine_scan_buffer(struct vigil_engine *engine, const uint8_t *data,
+			     size_t size, unsigned flags,
+			     struct vigil_scan_result *ret_result);
+void vigil_scan_result_uninit(struct vigil_scan_result *result);
+
+const char *vigil_verdict_name(enum vigil_verdict verdict);
+
+#endif
