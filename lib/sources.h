@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vigil authors.
+ *
+ * Turning a path (a ClamAV-format file, or a folder of them) into engine
+ * sources: opened fds with their names, in name order.
+ */
+#ifndef VIGIL_LIB_SOURCES_H
+#define VIGIL_LIB_SOURCES_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+struct vigil_source_list {
+	struct vigil_source *sources;
+	size_t count, capacity;
+	size_t skipped;		/* files with an unknown extension in a folder */
+};
+
+/* Adds path: a supported file, or every supported file directly inside a
+ * folder (sorted by name). Names are kept as given (folder/file). Returns
+ * -EPROTONOSUPPORT for a file of unknown type, -ENOENT for a folder with
+ * no database, other -errno from open/read. */
+int vigil_source_list_add_path(struct vigil_source_list *list, const char *path);
+void vigil_source_list_uninit(struct vigil_source_list *list);
+/* True for the extensions the engine loads (.ndb .hdb .hsb .fp .sfp .ign2). */
+bool vigil_source_name_supported(const char *name);
+
+#endif
