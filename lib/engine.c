@@ -130,6 +130,47 @@ static void load_error(struct vigil_load_error *error, const char *file, unsigne
 	snprintf(error->reason, sizeof(error->reason), "%s", reason);
 }
 
+/* clamscan's load order as far as it shows: .ign2 lists first (they act
+ * while the rest loads), .hsb after everything else (of one hash in .hdb
+ * and .hsb the .hsb name is reported), otherwise the order given. */
+static size_t source_load_pass(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (dot && !strcmp(dot, ".ign2"))
+		return 0;
+	if (dot && !strcmp(dot, ".hsb"))
+		return 2;
+	return 1;
+}
+
+static int load_source(struct vigil_engine *engine, const struct vigil_source *source,
+		       struct vigil_load_error *ret_error)
+{
+	const uint8_t *data = source->data;
+	size_t size = source->size;
+	uint8_t *owned = NULL;
+	unsigned line = 0;
+	char reason[256];
+	int r;
+
+	if (!data && source->fd >= 0) {
+		r = read_whole_fd(source->fd, &owned, &size);
+		if (r < 0) {
+			snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
+			load_error(ret_error, source->name, 0, reason);
+			return r;
+		}
+		data = owned;
+	}
+	r = signature_set_add_source(&engine->set, source->name, data ? data : (const uint8_t *)"",
+				     size, &line, reason, sizeof(reason));
+	free(owned);
+	if (r < 0)
+		load_error(ret_error, source->name, line, reason);
+	return r;
+}
+
 int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		     const struct vigil_engine_options *options,
 		     struct vigil_engine **ret_engine, struct vigil_load_error *ret_error)
@@ -149,27 +190,13 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 	engine->max_scan_size = options && options->max_scan_size ? options->max_scan_size :
 				VIGIL_DEFAULT_MAX_SCAN_SIZE;
 
-	for (size_t i = 0; i < count; ++i) {
-		const uint8_t *data = sources[i].data;
-		size_t size = sources[i].size;
-		uint8_t *owned = NULL;
-		unsigned line = 0;
-
-		if (!data && sources[i].fd >= 0) {
-			r = read_whole_fd(sources[i].fd, &owned, &size);
-			if (r < 0) {
-				snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
-				load_error(ret_error, sources[i].name, 0, reason);
+	for (size_t pass = 0; pass < 3; ++pass) {
+		for (size_t i = 0; i < count; ++i) {
+			if (source_load_pass(sources[i].name) != pass)
+				continue;
+			r = load_source(engine, &sources[i], ret_error);
+			if (r < 0)
 				goto err_free;
-			}
-			data = owned;
-		}
-		r = signature_set_add_source(&engine->set, sources[i].name, data ? data : (const uint8_t *)"",
-					     size, &line, reason, sizeof(reason));
-		free(owned);
-		if (r < 0) {
-			load_error(ret_error, sources[i].name, line, reason);
-			goto err_free;
 		}
 	}
 	r = signature_set_finish(&engine->set);

@@ -148,7 +148,9 @@ static bool append_element(struct text *text, const struct signature_set *set,
 		append_byte_class(text, &element->byte);
 		return true;
 	case ELEMENT_CLASS:
-		if (element->char_class == CLASS_LINE)
+		if (element->char_class == CLASS_LINE && element->in_prefix)
+			text_append(text, "\\n");
+		else if (element->char_class == CLASS_LINE)
 			text_append(text, "(?:\\n|\\r\\n)");
 		else if (element->char_class == CLASS_NONWORD)
 			text_append(text, "[^0-9A-Za-z]");
@@ -177,15 +179,24 @@ static bool append_element(struct text *text, const struct signature_set *set,
 			text_append(text, piece);
 			return false;
 		}
+		bool has_empty = false, first = true;
+
 		text_append(text, "(?:");
 		for (uint32_t i = 0; i < element->alternatives.count; ++i) {
-			if (i)
+			if (!alternatives[i].length) {
+				has_empty = true;
+				continue;
+			}
+			if (!first)
 				text_append(text, "|");
+			first = false;
 			for (uint32_t j = 0; j < alternatives[i].length; ++j)
 				append_byte_class(text, &set->bytes[alternatives[i].first_byte + j]);
 		}
-		text_append(text, ")");
-		return true;
+		text_append(text, has_empty ? ")?" : ")");
+		/* Before the anchor an empty branch never matches (clamscan):
+		 * the expression over-reports and the verifier decides. */
+		return !(has_empty && element->in_prefix);
 	}
 	}
 	return false;
@@ -197,7 +208,7 @@ static int segment_expression(const struct signature_set *set, const struct segm
 			      char **ret_expression, bool *ret_exact)
 {
 	struct text text = { 0 };
-	bool exact = !segment->leading_class && !segment->trailing_class;
+	bool exact = !segment->leading_class && !segment->trailing_class && !segment->has_anchor;
 
 	for (uint32_t i = 0; i < segment->element_count; ++i)
 		if (!append_element(&text, set, &set->elements[segment->first_element + i]))
@@ -216,9 +227,12 @@ static void compute_window(struct matcher *matcher)
 	const struct signature_set *set = matcher->set;
 	size_t longest = 0;
 
-	for (size_t i = 0; i < set->segment_count; ++i)
-		if (set->segments[i].max_length > longest)
-			longest = set->segments[i].max_length;
+	for (size_t i = 0; i < set->segment_count; ++i) {
+		size_t reach = set->segments[i].max_length + set->segments[i].anchor_max + 1;
+
+		if (reach > longest)
+			longest = reach;
+	}
 	matcher->window_size = longest + 1 + WINDOW_SLACK;
 }
 

@@ -159,7 +159,7 @@ static size_t element_starts(const struct signature_set *set, const struct eleme
 			break;
 		if (char_class_accepts_middle(element->char_class, *window_at(window, end - 1)))
 			next[count++] = end - 1;
-		if (element->char_class == CLASS_LINE && end >= lowest + 2 &&
+		if (element->char_class == CLASS_LINE && !element->in_prefix && end >= lowest + 2 &&
 		    !memcmp(window_at(window, end - 2), "\r\n", 2))
 			next[count++] = end - 2;
 		break;
@@ -177,6 +177,8 @@ static size_t element_starts(const struct signature_set *set, const struct eleme
 			const struct alternative *alternative = &alternatives[i];
 
 			if (end < lowest + alternative->length)
+				continue;
+			if (!alternative->length && element->in_prefix)
 				continue;
 			if (!run_matches(set->bytes + alternative->first_byte, alternative->length,
 					 window_at(window, end - alternative->length)))
@@ -206,6 +208,24 @@ static size_t element_max_starts(const struct signature_set *set, const struct e
 	default: return 1;
 	}
 	(void)set;
+}
+
+/* ab[x-y]REST: is byte ab x..y bytes before start? */
+static bool anchor_present(const struct segment *segment, const struct scan_window *window,
+			   uint64_t start)
+{
+	for (uint64_t skip = segment->anchor_min; skip <= segment->anchor_max; ++skip) {
+		uint64_t position;
+
+		if (start < skip + 1)
+			break;
+		position = start - skip - 1;
+		if (position < window->offset)
+			break;
+		if (*window_at(window, position) == segment->anchor_byte)
+			return true;
+	}
+	return false;
 }
 
 int segment_match_starts(const struct signature_set *set, const struct segment *segment,
@@ -265,6 +285,8 @@ int segment_match_starts(const struct signature_set *set, const struct segment *
 						       *window_at(window, start - 1)))
 				continue;
 		}
+		if (segment->has_anchor && !anchor_present(segment, window, start))
+			continue;
 		scratch->current[kept++] = start;
 	}
 	*ret_starts = scratch->current;

@@ -32,6 +32,7 @@
 #define MAX_SEGMENT_LENGTH 65536
 #define MAX_ALTERNATIVE_LENGTH 255
 #define MAX_SKIP 32
+#define MAX_ALTERNATIVES 4096
 #define SMALL_FIXED_GAP 128
 
 struct hex_parser {
@@ -190,6 +191,56 @@ static int check_skip(struct hex_parser *parser)
 	return 0;
 }
 
+static bool is_fixed_byte(const struct element *element)
+{
+	return element->kind == ELEMENT_BYTE && element->byte.mask == 0xff;
+}
+
+static bool is_variable_or_empty_group(const struct signature_set *set, const struct element *element)
+{
+	uint32_t element_min = 0, element_max = 0;
+
+	if (element->kind != ELEMENT_ALTERNATIVES)
+		return false;
+	element_lengths(set, element, &element_min, &element_max);
+	return element_min != element_max || element_min == 0;
+}
+
+/* clamscan anchors each part on its first run of three fixed bytes (two
+ * when there is no such run) and matches what comes before it backwards,
+ * which changes (L) and empty alternatives there and refuses some starts
+ * (tests/differential/CLAMSCAN-SEMANTICS.md, "The prefix of a part"). */
+static int mark_prefix(struct hex_parser *parser, struct element *elements, uint32_t count)
+{
+	uint32_t anchor = 0;
+	bool found = false;
+
+	for (uint32_t run = 3; run >= 2 && !found; --run) {
+		for (uint32_t i = 0; i + run <= count && !found; ++i) {
+			uint32_t j = 0;
+
+			while (j < run && is_fixed_byte(&elements[i + j]))
+				++j;
+			if (j == run) {
+				anchor = i;
+				found = true;
+			}
+		}
+	}
+	if (count >= 2 && elements[0].kind == ELEMENT_BYTE && anchor > 0) {
+		const struct element *next = &elements[1];
+
+		if (elements[0].byte.mask && (next->kind == ELEMENT_CLASS ||
+					      is_variable_or_empty_group(parser->set, next)))
+			return refuse(parser, "a single byte before a class or a variable-length group at the start of a part (clamscan refuses it)");
+		if (!elements[0].byte.mask && next->kind == ELEMENT_CLASS)
+			return refuse(parser, "?? before a class at the start of a part (clamscan refuses it)");
+	}
+	for (uint32_t i = 0; i < anchor; ++i)
+		elements[i].in_prefix = 1;
+	return 0;
+}
+
 /* Closes the open segment: moves edge classes out into assertions, checks
  * what the matcher needs, and appends it to the signature. */
 static int close_segment(struct hex_parser *parser, uint32_t next_gap_min, uint32_t next_gap_max)
@@ -220,6 +271,20 @@ static int close_segment(struct hex_parser *parser, uint32_t next_gap_min, uint3
 		segment->element_count--;
 		/* The element stays in the pool, unused; harmless. */
 	}
+	if (parser->pending_skip == (long)segment->first_element + 1 && !segment->leading_class) {
+		/* ab[x-y]REST: ab becomes a look-behind anchor, and the part
+		 * (and the signature's offset) starts at REST, as in clamscan. */
+		segment->has_anchor = 1;
+		segment->anchor_byte = elements[0].byte.value;
+		segment->anchor_min = elements[1].skip.min;
+		segment->anchor_max = elements[1].skip.max;
+		segment->first_element += 2;
+		segment->element_count -= 2;
+		elements += 2;
+	}
+	r = mark_prefix(parser, elements, segment->element_count);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < segment->element_count; ++i) {
 		uint32_t element_min = 0, element_max = 0;
 
@@ -262,20 +327,32 @@ static int close_segment(struct hex_parser *parser, uint32_t next_gap_min, uint3
 /* One alternative inside ( ): bytes, ??, nibbles and {n}. Appends to the
  * byte pool; returns the alternative in *ret. */
 static int parse_alternative(struct hex_parser *parser, struct alternative *ret,
-			     bool *ret_has_wildcard)
+			     bool *ret_has_wildcard, unsigned *depth)
 {
 	struct signature_set *set = parser->set;
 
 	ret->first_byte = (uint32_t)set->byte_count;
 	ret->length = 0;
-	while (parser->position < parser->length && !at(parser, '|') && !at(parser, ')')) {
+	while (parser->position < parser->length && !at(parser, '|') &&
+	       !(at(parser, ')') && !*depth)) {
 		struct pattern_byte byte;
 		uint32_t repeat = 1;
 		long index;
 		int r;
 
-		if (at(parser, '(') || at(parser, '!'))
-			return refuse(parser, "nested alternatives are not supported (column %zu)",
+		/* clamscan flattens nested groups: (aa|(bb|cc)) is (aa|bb|cc). */
+		if (at(parser, '(')) {
+			parser->position++;
+			++*depth;
+			continue;
+		}
+		if (at(parser, ')')) {
+			parser->position++;
+			--*depth;
+			continue;
+		}
+		if (at(parser, '!'))
+			return refuse(parser, "negation inside an alternative group (column %zu)",
 				      parser->position + 1);
 		if (at(parser, '*') || at(parser, '['))
 			return refuse(parser, "alternative match cannot contain unbounded wildcards or ranges (column %zu)",
@@ -316,18 +393,17 @@ static int parse_alternatives(struct hex_parser *parser, bool negated)
 	size_t open_column = parser->position;
 	bool has_wildcard = false, variable_length = false;
 	uint32_t first_length = 0;
+	unsigned depth = 0;
 
 	parser->position++; /* ( */
 	element.alternatives.first = (uint32_t)set->alternative_count;
 	for (;;) {
 		struct alternative alternative;
 		long index;
-		int r = parse_alternative(parser, &alternative, &has_wildcard);
+		int r = parse_alternative(parser, &alternative, &has_wildcard, &depth);
 
 		if (r < 0)
 			return r;
-		if (!alternative.length)
-			return refuse(parser, "empty alternative in the group at column %zu", open_column + 1);
 		if (!element.alternatives.count)
 			first_length = alternative.length;
 		else if (alternative.length != first_length)
@@ -337,7 +413,9 @@ static int parse_alternatives(struct hex_parser *parser, bool negated)
 		if (index < 0)
 			return (int)index;
 		set->alternatives[index] = alternative;
-		element.alternatives.count++;
+		if (++element.alternatives.count > MAX_ALTERNATIVES)
+			return refuse(parser, "more than %d alternatives in the group at column %zu",
+				      MAX_ALTERNATIVES, open_column + 1);
 		if (at(parser, '|')) {
 			parser->position++;
 			continue;
@@ -348,10 +426,9 @@ static int parse_alternatives(struct hex_parser *parser, bool negated)
 		}
 		return refuse(parser, "unterminated alternative group at column %zu", open_column + 1);
 	}
-	if (element.alternatives.count < 2 && !negated)
-		return refuse(parser, "alternative group at column %zu has only one alternative",
-			      open_column + 1);
-	if (negated && (variable_length || has_wildcard))
+	if (!first_length && !variable_length)
+		return refuse(parser, "alternative group at column %zu matches nothing", open_column + 1);
+	if (negated && (variable_length || has_wildcard || !first_length))
 		return refuse(parser, "can't apply negation operation to generic alternate strings (column %zu)",
 			      open_column + 1);
 	return push_element(parser, &element);
@@ -402,6 +479,9 @@ static int parse_brace(struct hex_parser *parser)
 	if (!at(parser, '}') || (!has_low && !has_dash) || (!has_low && high == GAP_UNBOUNDED))
 		return refuse(parser, "malformed {} range at column %zu", open_column + 1);
 	parser->position++;
+	/* clamscan reads {0}, {0-} and {-0} as * (any gap). */
+	if ((!has_dash && low == 0) || (has_dash && !has_low && high == 0))
+		return close_segment(parser, 0, GAP_UNBOUNDED);
 	if (!has_dash) {
 		high = low;
 		if (low < SMALL_FIXED_GAP) {

@@ -2,45 +2,118 @@
 /*
  * Copyright (C) 2026 The vigil authors.
  *
- * Overview: parses one line of an .ign2 file: the name of a signature the
- * admin wants ignored. Names are collected in the set; signature_set_finish()
- * drops every loaded signature of that name, whichever file it came from.
- * A name may carry clamscan's `.UNOFFICIAL` suffix; it is compared without.
+ * Overview: parses one line of an .ign2 file, naming a signature the admin
+ * wants ignored, in the three forms clamscan 1.4 loads:
+ *   NAME            every signature of that name
+ *   NAME:MD5        only the one whose database line (as written, without
+ *                   its newline) has that MD5
+ *   DB:LINE:NAME    the old .ign form; ignores NAME
+ * Names compare exactly (case and `.UNOFFICIAL` included, as clamscan).
+ * Entries go to the set; the engine loads .ign2 sources before the others
+ * and signature_set_add_source() skips each ignored line as it comes.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "signature.h"
 
-#define MAX_NAME_LENGTH 1024
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 int sig_ign2_parse_line(struct signature_set *set, const char *line, size_t length,
 			char *reason, size_t reason_size)
 {
-	static const char suffix[] = ".UNOFFICIAL";
+	struct ignored_name entry = { 0 };
+	const char *fields[3], *start = line;
+	size_t lengths[3], count = 0;
+	const char *name;
+	size_t name_length;
 	long index;
 
-	if (length >= sizeof(suffix) && !memcmp(line + length - (sizeof(suffix) - 1), suffix,
-						sizeof(suffix) - 1))
-		length -= sizeof(suffix) - 1;
-	if (!length || length > MAX_NAME_LENGTH) {
-		snprintf(reason, reason_size, "signature name empty or longer than %d bytes",
-			 MAX_NAME_LENGTH);
+	for (size_t i = 0; i <= length; ++i) {
+		if (i == length || line[i] == ':') {
+			if (count == 3) {
+				snprintf(reason, reason_size, "too many fields (NAME, NAME:MD5 or DB:LINE:NAME)");
+				return -EINVAL;
+			}
+			fields[count] = start;
+			lengths[count] = (size_t)(line + i - start);
+			count++;
+			start = line + i + 1;
+		}
+	}
+	name = count == 3 ? fields[2] : fields[0];
+	name_length = count == 3 ? lengths[2] : lengths[0];
+	if (!name_length) {
+		snprintf(reason, reason_size, "no signature name provided");
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < length; ++i) {
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f || line[i] == ':') {
-			snprintf(reason, reason_size, "invalid character in the signature name");
+	if (name_length >= sizeof(entry.name)) {
+		snprintf(reason, reason_size, "signature name longer than %zu bytes", sizeof(entry.name) - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < name_length; ++i) {
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+			snprintf(reason, reason_size, "control character in the signature name");
 			return -EINVAL;
 		}
 	}
-	index = signature_set_push((void **)&set->ignored, &set->ignored_size,
-				   &set->ignored_capacity, 1, length + 1);
+	if (count == 2) {
+		if (lengths[1] != 32) {
+			snprintf(reason, reason_size, "malformed MD5 string");
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < 32; i += 2) {
+			int high = hex_digit(fields[1][i]), low = hex_digit(fields[1][i + 1]);
+
+			if (high < 0 || low < 0) {
+				snprintf(reason, reason_size, "malformed MD5 string");
+				return -EINVAL;
+			}
+			entry.md5[i / 2] = (uint8_t)(high << 4 | low);
+		}
+		entry.has_md5 = true;
+	}
+	memcpy(entry.name, name, name_length);
+	index = signature_set_push((void **)&set->ignored, &set->ignored_count,
+				   &set->ignored_capacity, sizeof(entry), 1);
 	if (index < 0)
 		return (int)index;
-	memcpy(set->ignored + index, line, length);
-	set->ignored[index + length] = '\0';
-	set->ignored_count++;
+	set->ignored[index] = entry;
 	return 0;
+}
+
+bool signature_set_ignores(const struct signature_set *set, const char *name, size_t name_length,
+			   const char *line, size_t line_length)
+{
+	bool md5_done = false;
+	uint8_t md5[EVP_MAX_MD_SIZE];
+
+	for (size_t i = 0; i < set->ignored_count; ++i) {
+		const struct ignored_name *entry = &set->ignored[i];
+
+		if (strlen(entry->name) != name_length || memcmp(entry->name, name, name_length))
+			continue;
+		if (!entry->has_md5)
+			return true;
+		if (!md5_done) {
+			if (!EVP_Digest(line, line_length, md5, NULL, EVP_md5(), NULL))
+				continue;
+			md5_done = true;
+		}
+		if (!memcmp(md5, entry->md5, 16))
+			return true;
+	}
+	return false;
 }

@@ -7,9 +7,10 @@
  * bytes are split into lines (LF or CRLF) and each line goes to the parser
  * of that format. Any bad line refuses the whole source, and the caller
  * (engine.c) then refuses the whole set, as clamscan refuses the whole
- * database. Once every source is in, signature_set_finish() applies the
- * .ign2 names and clamscan's rule that of one hash listed twice only the
- * last loaded name counts.
+ * database. A line whose signature an .ign2 entry names is skipped as it
+ * comes (the engine loads .ign2 sources first). Once every source is in,
+ * signature_set_finish() applies clamscan's rule that of one hash listed
+ * twice only the last loaded name counts.
  *
  *   engine.c -> signature_set_add_source() -> sig_{ndb,hash,ign2}_parse_line()
  *            -> signature_set_finish() -> matcher.c, hash-index.c
@@ -113,7 +114,7 @@ bool signature_source_supported(const char *name)
 /* Pool sizes to truncate back to when a source is refused. */
 struct set_mark {
 	size_t bodies, segments, elements, alternatives, bytes, hashes, false_positives;
-	size_t names, ignored, ignored_count;
+	size_t names, ignored;
 };
 
 static void mark_set(const struct signature_set *set, struct set_mark *mark)
@@ -121,7 +122,7 @@ static void mark_set(const struct signature_set *set, struct set_mark *mark)
 	*mark = (struct set_mark){
 		set->body_count, set->segment_count, set->element_count, set->alternative_count,
 		set->byte_count, set->hash_count, set->false_positive_count, set->names_size,
-		set->ignored_size, set->ignored_count,
+		set->ignored_count,
 	};
 }
 
@@ -135,8 +136,28 @@ static void rewind_set(struct signature_set *set, const struct set_mark *mark)
 	set->hash_count = mark->hashes;
 	set->false_positive_count = mark->false_positives;
 	set->names_size = mark->names;
-	set->ignored_size = mark->ignored;
-	set->ignored_count = mark->ignored_count;
+	set->ignored_count = mark->ignored;
+}
+
+/* The name field of a line: the first of .ndb, the third of hash files. */
+static bool line_is_ignored(const struct signature_set *set, enum source_kind kind,
+			    const char *line, size_t length)
+{
+	const char *name = line, *end;
+	int field = kind == SOURCE_NDB ? 0 : 2;
+
+	if (!set->ignored_count || kind == SOURCE_IGNORE)
+		return false;
+	for (int i = 0; i < field; ++i) {
+		name = memchr(name, ':', length - (size_t)(name - line));
+		if (!name)
+			return false;
+		name++;
+	}
+	end = memchr(name, ':', length - (size_t)(name - line));
+	if (!end)
+		end = line + length;
+	return signature_set_ignores(set, name, (size_t)(end - name), line, length);
 }
 
 int signature_set_add_source(struct signature_set *set, const char *name, const uint8_t *data,
@@ -177,10 +198,14 @@ int signature_set_add_source(struct signature_set *set, const char *name, const 
 		if (length && line[0] == '#')
 			continue;
 		if (!length) {
-			snprintf(reason, reason_size, "empty line");
+			snprintf(reason, reason_size, kind == SOURCE_IGNORE ? "no signature name provided" :
+				 "empty line");
 			r = -EINVAL;
 			goto err_rewind;
 		}
+		signatures++;
+		if (line_is_ignored(set, kind, line, length))
+			continue;
 		switch (kind) {
 		case SOURCE_NDB:
 			r = sig_ndb_parse_line(set, line, length, reason, reason_size);
@@ -197,9 +222,8 @@ int signature_set_add_source(struct signature_set *set, const char *name, const 
 		}
 		if (r < 0)
 			goto err_rewind;
-		signatures++;
 	}
-	if (!signatures) {
+	if (!signatures && kind != SOURCE_IGNORE) {
 		snprintf(reason, reason_size, "empty database file");
 		r = -EINVAL;
 		goto err_rewind_whole;
@@ -230,18 +254,6 @@ static int compare_hashes(const void *a, const void *b)
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
-static bool name_ignored(const struct signature_set *set, const char *name)
-{
-	for (size_t offset = 0; offset < set->ignored_size;) {
-		const char *ignored = set->ignored + offset;
-
-		if (!strcmp(ignored, name))
-			return true;
-		offset += strlen(ignored) + 1;
-	}
-	return false;
-}
-
 /* Sorts hashes by key and keeps the last loaded of each key. */
 static void deduplicate_hashes(struct hash_signature *hashes, size_t *count)
 {
@@ -264,17 +276,6 @@ static void deduplicate_hashes(struct hash_signature *hashes, size_t *count)
 
 int signature_set_finish(struct signature_set *set)
 {
-	if (set->ignored_count) {
-		size_t kept = 0;
-
-		for (size_t i = 0; i < set->body_count; ++i)
-			if (name_ignored(set, set->names + set->bodies[i].name))
-				set->bodies[i].segment_count = 0; /* disabled */
-		for (size_t i = 0; i < set->hash_count; ++i)
-			if (!name_ignored(set, set->names + set->hashes[i].name))
-				set->hashes[kept++] = set->hashes[i];
-		set->hash_count = kept;
-	}
 	deduplicate_hashes(set->hashes, &set->hash_count);
 	deduplicate_hashes(set->false_positives, &set->false_positive_count);
 	return 0;

@@ -50,7 +50,10 @@ struct element {
 	uint8_t kind;		/* enum element_kind */
 	uint8_t char_class;	/* ELEMENT_CLASS */
 	uint8_t negated;	/* ELEMENT_ALTERNATIVES */
-	uint8_t padding;
+	/* Before the part's anchor (its first run of >= 3 fixed bytes), where
+	 * clamscan matches backwards: (L) takes only \n, and an empty
+	 * alternative never matches empty. */
+	uint8_t in_prefix;
 	union {
 		struct pattern_byte byte;
 		struct {
@@ -81,8 +84,13 @@ struct segment {
 	uint32_t gap_max;	/* GAP_UNBOUNDED for * and {n-} */
 	uint8_t leading_class;	/* assertion on the byte before (BOF passes) */
 	uint8_t trailing_class;	/* assertion on the byte(s) after (EOF passes) */
-	uint8_t padding[2];
+	/* `ab[x-y]REST`: byte ab stands x..y bytes before the start (the
+	 * offset names REST, as in clamscan). */
+	uint8_t has_anchor;
+	uint8_t anchor_byte;
 	uint32_t signature;	/* owning body signature */
+	uint32_t anchor_min;
+	uint32_t anchor_max;
 };
 
 enum offset_kind {
@@ -125,6 +133,12 @@ struct hash_signature {
 	uint32_t name;		/* offset into the name pool */
 };
 
+struct ignored_name {
+	char name[128];
+	bool has_md5;		/* NAME:MD5 — only the line with this MD5 */
+	uint8_t md5[16];
+};
+
 /* Flat pools; each grows by doubling. */
 struct signature_set {
 	struct body_signature *bodies;
@@ -143,10 +157,10 @@ struct signature_set {
 	size_t false_positive_count, false_positive_capacity;
 	char *names;
 	size_t names_size, names_capacity;
-	/* Names listed in .ign2 files: NUL-separated, dropped after loading. */
-	char *ignored;
-	size_t ignored_size, ignored_capacity;
-	size_t ignored_count;
+	/* .ign2 entries: struct ignored_name records, consulted while loading
+	 * (the engine loads .ign2 sources first). */
+	struct ignored_name *ignored;
+	size_t ignored_count, ignored_capacity;
 };
 
 int signature_set_init(struct signature_set *set);
@@ -158,7 +172,10 @@ int signature_set_add_source(struct signature_set *set, const char *name,
 			     const uint8_t *data, size_t size,
 			     unsigned *ret_line, char *reason, size_t reason_size);
 bool signature_source_supported(const char *name);
-/* Drops ignored names and duplicate hashes (last loaded wins, as clamscan). */
+/* Is a signature of this name, loaded from this line, on an .ign2 list? */
+bool signature_set_ignores(const struct signature_set *set, const char *name, size_t name_length,
+			   const char *line, size_t line_length);
+/* Drops duplicate hashes (last loaded wins, as clamscan). */
 int signature_set_finish(struct signature_set *set);
 
 /* Pool growth, shared by the parsers. Return -ENOMEM or the new index. */
