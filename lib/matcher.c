@@ -269,7 +269,7 @@ static int compute_flags(struct matcher *matcher, struct segment_expression_out 
 				return r;
 			final = exact && body->segment_count == 1 &&
 				(body->offset_kind == OFFSET_ANY ||
-				 (body->offset_kind == OFFSET_ABSOLUTE &&
+				 (body->offset_kind == OFFSET_ABSOLUTE && !segment->offset_checks_anchor &&
 				  segment->min_length == segment->max_length));
 			if (i == 0 && body->offset_kind == OFFSET_ABSOLUTE) {
 				extension.flags = HS_EXT_FLAG_MIN_OFFSET | HS_EXT_FLAG_MAX_OFFSET;
@@ -549,7 +549,10 @@ static bool start_range(const struct matcher_scan *scan, const struct body_signa
 		*ret_high = (uint64_t)body->offset + body->offset_range;
 		return true;
 	case OFFSET_END:
-		if ((uint64_t)body->offset > scan->facts.size)
+		/* clamscan cannot place EOF-n in an ELF file whose entry point
+		 * it could not work out. */
+		if ((uint64_t)body->offset > scan->facts.size ||
+		    (scan->facts.is_elf && !scan->facts.entry_point_valid))
 			return false;
 		*ret_low = scan->facts.size - (uint64_t)body->offset;
 		*ret_high = *ret_low + body->offset_range;
@@ -660,8 +663,13 @@ static int process_hit(struct matcher_scan *scan, const struct scan_window *wind
 
 		if (!start_range(scan, body, &low, &high))
 			return 0;
-		for (size_t i = 0; i < count && !reached; ++i)
-			reached = starts[i] >= low && starts[i] <= high;
+		for (size_t i = 0; i < count && !reached; ++i) {
+			uint64_t anchor = starts[i] + segment->prefix_length;
+
+			reached = starts[i] >= low && starts[i] <= high &&
+				  (!segment->offset_checks_anchor ||
+				   body->offset_kind == OFFSET_ANY || (anchor >= low && anchor <= high));
+		}
 	} else {
 		for (size_t i = 0; i < count && !reached; ++i)
 			reached = chain_reaches(&state->lists[part - 1], segment, starts[i]);

@@ -236,8 +236,24 @@ static int mark_prefix(struct hex_parser *parser, struct element *elements, uint
 		if (!elements[0].byte.mask && next->kind == ELEMENT_CLASS)
 			return refuse(parser, "?? before a class at the start of a part (clamscan refuses it)");
 	}
-	for (uint32_t i = 0; i < anchor; ++i)
+	uint32_t prefix_min = 0, prefix_max = 0;
+	bool has_class = false;
+
+	for (uint32_t i = 0; i < anchor; ++i) {
+		uint32_t element_min = 0, element_max = 0;
+
 		elements[i].in_prefix = 1;
+		element_lengths(parser->set, &elements[i], &element_min, &element_max);
+		if (elements[i].kind == ELEMENT_CLASS)
+			element_max = element_min; /* (L) takes one byte here */
+		prefix_min += element_min;
+		prefix_max += element_max;
+		has_class |= elements[i].kind == ELEMENT_CLASS;
+	}
+	if (has_class && prefix_min == prefix_max) {
+		parser->segment.offset_checks_anchor = 1;
+		parser->segment.prefix_length = prefix_min;
+	}
 	return 0;
 }
 
@@ -479,8 +495,8 @@ static int parse_brace(struct hex_parser *parser)
 	if (!at(parser, '}') || (!has_low && !has_dash) || (!has_low && high == GAP_UNBOUNDED))
 		return refuse(parser, "malformed {} range at column %zu", open_column + 1);
 	parser->position++;
-	/* clamscan reads {0}, {0-} and {-0} as * (any gap). */
-	if ((!has_dash && low == 0) || (has_dash && !has_low && high == 0))
+	/* clamscan reads {0}, {0-}, {-0} and {n-0} as * (any gap). */
+	if ((!has_dash && low == 0) || (has_dash && high == 0))
 		return close_segment(parser, 0, GAP_UNBOUNDED);
 	if (!has_dash) {
 		high = low;

@@ -91,6 +91,12 @@ struct segment {
 	uint32_t signature;	/* owning body signature */
 	uint32_t anchor_min;
 	uint32_t anchor_max;
+	/* A class before clamscan's anchor (its first run of three fixed
+	 * bytes) makes clamscan check the offset range at the anchor too:
+	 * the anchor lies prefix_length bytes after the start. */
+	uint32_t prefix_length;
+	uint8_t offset_checks_anchor;
+	uint8_t padding[3];
 };
 
 enum offset_kind {
