@@ -36,10 +36,9 @@ PKGS := libhs libsodium libcrypto libcurl json-c inih libsystemd liburing libsec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-VIGIL_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wformat=2 \
+VIGIL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wformat=2 \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -pthread \
 	-MMD -MP -Iinclude -Ilib -Ibases -I$(BUILD) $(PKG_CFLAGS) \
-	-DVIGIL_VERSION='"$(VERSION)"' \
 	-DVIGIL_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DVIGIL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 	-DVIGIL_DATADIR='"$(DATADIR)"'
@@ -81,7 +80,14 @@ endif
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c
+# The version lives in a generated header rewritten only when it changes,
+# so a new commit rebuilds what prints it and nothing else.
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@echo '#define VIGIL_VERSION "$(VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/%.o: %.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
 	$(quiet) CC $@
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -139,6 +145,12 @@ endif
 clean:
 	rm -rf build
 
-.PHONY: all tests check check-unit check-e2e install clean
+# The README's first command: a demo folder scanned with the built-in bases.
+demo: all
+	$(Q)scripts/demo $(BUILD)
+
+FORCE:
+
+.PHONY: all tests check check-unit check-e2e install clean demo FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -33,8 +33,9 @@
 #include "elf-entry.h"
 #include "engine.h"
 #include "hash-index.h"
-#include "matcher-cache.h"
+#include "compile-child.h"
 #include "matcher.h"
+#include "set-cache.h"
 #include "signature.h"
 
 #define BLOCK_SIZE (256u << 10)
@@ -43,19 +44,30 @@
 
 struct scan_context {
 	struct scan_context *next;
-	struct matcher_scan *matcher_scan;
+	struct matcher_scan **matcher_scans;	/* one per part */
 	EVP_MD_CTX *digest_contexts[__HASH_TYPE_COUNT];
 	uint8_t *buffer;
 	size_t buffer_size;
 };
 
-struct vigil_engine {
-	atomic_uint references;
+/* Sources sharing a file-name stem (main.ndb, main.hdb) form a part with
+ * its own matcher and cache entry, so that an update of daily.* leaves
+ * main.* compiled. */
+struct engine_part {
+	char name[64];
 	struct signature_set set;
 	struct matcher *matcher;
+	bool from_cache;
+};
+
+struct vigil_engine {
+	atomic_uint references;
+	struct engine_part *parts;
+	size_t part_count;
+	size_t window_size;
 	uint64_t max_file_size;
 	uint64_t max_scan_size;
-	bool loaded_from_cache;
+	size_t ignored_count;
 	pthread_mutex_t pool_lock;
 	struct scan_context *idle_contexts;
 };
@@ -144,76 +156,229 @@ static size_t source_load_pass(const char *name)
 	return 1;
 }
 
-static int load_source(struct vigil_engine *engine, const struct vigil_source *source,
-		       struct vigil_load_error *ret_error)
+#define MAX_SOURCES UINT16_MAX
+
+struct loaded_source {
+	const char *name;
+	const uint8_t *data;
+	size_t size;
+	uint8_t *owned;
+	char part[64];
+	bool ignore_list;
+};
+
+/* The part a source belongs to: its file name up to the first dot. */
+static void part_of(const char *name, char *part, size_t size)
 {
-	const uint8_t *data = source->data;
-	size_t size = source->size;
-	uint8_t *owned = NULL;
-	unsigned line = 0;
+	const char *base = strrchr(name, '/');
+	size_t length;
+
+	base = base ? base + 1 : name;
+	length = strcspn(base, ".");
+	if (length >= size)
+		length = size - 1;
+	memcpy(part, base, length);
+	part[length] = '\0';
+}
+
+static int compare_load_order(const void *a, const void *b, void *opaque)
+{
+	const struct loaded_source *sources = opaque;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t pass_x = source_load_pass(sources[x].name), pass_y = source_load_pass(sources[y].name);
+
+	if (pass_x != pass_y)
+		return pass_x < pass_y ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Parses the .ign2 sources and then the part's own into part->set. */
+static int parse_part(struct engine_part *part, const struct loaded_source *sources,
+		      const size_t *order, size_t count, struct vigil_load_error *ret_error)
+{
 	char reason[256];
 	int r;
 
-	if (!data && source->fd >= 0) {
-		r = read_whole_fd(source->fd, &owned, &size);
+	signature_set_init(&part->set);
+	for (size_t rank = 0; rank < count; ++rank) {
+		const struct loaded_source *source = &sources[order[rank]];
+		unsigned line = 0;
+
+		if (!source->ignore_list && strcmp(source->part, part->name))
+			continue;
+		part->set.current_rank = (uint16_t)rank;
+		r = signature_set_add_source(&part->set, source->name, source->data, source->size,
+					     &line, reason, sizeof(reason));
 		if (r < 0) {
-			snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
-			load_error(ret_error, source->name, 0, reason);
+			load_error(ret_error, source->name, line, reason);
 			return r;
 		}
-		data = owned;
 	}
-	r = signature_set_add_source(&engine->set, source->name, data ? data : (const uint8_t *)"",
-				     size, &line, reason, sizeof(reason));
-	free(owned);
+	return signature_set_finish(&part->set);
+}
+
+static int build_part(struct engine_part *part, const struct loaded_source *sources,
+		      const size_t *order, size_t count, const struct vigil_engine_options *options,
+		      struct vigil_load_error *ret_error)
+{
+	const char *cache_dir = options ? options->cache_dir : NULL;
+	uint64_t memory_limit = options ? options->compile_memory_limit : 0;
+	struct set_cache_key key = { 0 };
+	char reason[256] = "", *bytes = NULL;
+	bool cacheable = false;
+	size_t size = 0;
+	int r;
+
+	if (cache_dir) {
+		r = set_cache_key_init(&key);
+		if (r < 0)
+			return r;
+		for (size_t rank = 0; rank < count; ++rank) {
+			const struct loaded_source *source = &sources[order[rank]];
+			char label[300];
+
+			if (!source->ignore_list && strcmp(source->part, part->name))
+				continue;
+			snprintf(label, sizeof(label), "%zu:%s", rank, source->name);
+			set_cache_key_add(&key, label, source->data, source->size);
+		}
+		r = set_cache_key_finish(&key);
+		if (r < 0)
+			return r;
+		if (!set_cache_load(cache_dir, &key, &part->set, &bytes, &size)) {
+			r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
+			free(bytes);
+			if (!r) {
+				part->from_cache = true;
+				return 0;
+			}
+			signature_set_uninit(&part->set);
+		}
+	}
+	r = parse_part(part, sources, order, count, ret_error);
 	if (r < 0)
-		load_error(ret_error, source->name, line, reason);
-	return r;
+		return r;
+	if (memory_limit) {
+		r = compile_in_child(&part->set, memory_limit, &bytes, &size, reason, sizeof(reason));
+		if (!r) {
+			cacheable = true;
+			r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
+			if (r < 0)
+				snprintf(reason, sizeof(reason), "cannot load the compiled matcher: %s",
+					 strerror(-r));
+		}
+	} else {
+		r = matcher_compile(&part->set, &part->matcher, reason, sizeof(reason));
+		if (!r && cache_dir)
+			cacheable = matcher_serialize(part->matcher, &bytes, &size) == 0;
+	}
+	if (r < 0) {
+		load_error(ret_error, part->name, 0, reason);
+		free(bytes);
+		return r;
+	}
+	/* A cache that cannot be written only costs the next load time. */
+	if (cache_dir && cacheable)
+		set_cache_store(cache_dir, &key, &part->set, bytes, size);
+	free(bytes);
+	return 0;
 }
 
 int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		     const struct vigil_engine_options *options,
 		     struct vigil_engine **ret_engine, struct vigil_load_error *ret_error)
 {
+	struct loaded_source *loaded = NULL;
+	size_t *order = NULL;
 	struct vigil_engine *engine;
 	char reason[256];
-	int r;
+	int r = -ENOMEM;
 
+	if (count > MAX_SOURCES) {
+		load_error(ret_error, NULL, 0, "too many database files");
+		return -E2BIG;
+	}
 	engine = calloc(1, sizeof(*engine));
 	if (!engine)
 		return -ENOMEM;
 	atomic_init(&engine->references, 1);
 	pthread_mutex_init(&engine->pool_lock, NULL);
-	signature_set_init(&engine->set);
 	engine->max_file_size = options && options->max_file_size ? options->max_file_size :
 				VIGIL_DEFAULT_MAX_FILE_SIZE;
 	engine->max_scan_size = options && options->max_scan_size ? options->max_scan_size :
 				VIGIL_DEFAULT_MAX_SCAN_SIZE;
+	loaded = calloc(count + 1, sizeof(*loaded));
+	order = calloc(count + 1, sizeof(*order));
+	engine->parts = calloc(count + 1, sizeof(*engine->parts));
+	if (!loaded || !order || !engine->parts)
+		goto err_free;
 
-	for (size_t pass = 0; pass < 3; ++pass) {
-		for (size_t i = 0; i < count; ++i) {
-			if (source_load_pass(sources[i].name) != pass)
-				continue;
-			r = load_source(engine, &sources[i], ret_error);
-			if (r < 0)
+	for (size_t i = 0; i < count; ++i) {
+		struct loaded_source *source = &loaded[i];
+
+		source->name = sources[i].name;
+		source->data = sources[i].data;
+		source->size = sources[i].size;
+		if (!source->data && sources[i].fd >= 0) {
+			r = read_whole_fd(sources[i].fd, &source->owned, &source->size);
+			if (r < 0) {
+				snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
+				load_error(ret_error, source->name, 0, reason);
 				goto err_free;
+			}
+			source->data = source->owned;
 		}
+		if (!source->data)
+			source->data = (const uint8_t *)"";
+		source->ignore_list = source_load_pass(source->name) == 0;
+		part_of(source->name, source->part, sizeof(source->part));
+		order[i] = i;
 	}
-	r = signature_set_finish(&engine->set);
-	if (r < 0) {
-		load_error(ret_error, NULL, 0, strerror(-r));
-		goto err_free;
+	qsort_r(order, count, sizeof(*order), compare_load_order, loaded);
+
+	/* Parts in order of their first source; .ign2 lists belong to all. */
+	for (size_t rank = 0; rank < count; ++rank) {
+		const struct loaded_source *source = &loaded[order[rank]];
+		bool known = source->ignore_list;
+
+		for (size_t p = 0; p < engine->part_count && !known; ++p)
+			known = !strcmp(engine->parts[p].name, source->part);
+		if (!known)
+			snprintf(engine->parts[engine->part_count++].name, sizeof(engine->parts[0].name),
+				 "%s", source->part);
 	}
-	r = matcher_cache_load_or_compile(&engine->set, options, &engine->matcher,
-					  &engine->loaded_from_cache, reason, sizeof(reason));
-	if (r < 0) {
-		load_error(ret_error, NULL, 0, reason);
-		goto err_free;
+	if (!engine->part_count) {
+		/* Only .ign2 lists: still check them. */
+		struct engine_part check = { .name = "" };
+
+		r = parse_part(&check, loaded, order, count, ret_error);
+		signature_set_uninit(&check.set);
+		if (r < 0)
+			goto err_free;
 	}
+	for (size_t p = 0; p < engine->part_count; ++p) {
+		r = build_part(&engine->parts[p], loaded, order, count, options, ret_error);
+		if (r < 0)
+			goto err_free;
+		engine->ignored_count = engine->parts[p].set.ignored_count;
+		if (engine->parts[p].matcher &&
+		    matcher_window_size(engine->parts[p].matcher) > engine->window_size)
+			engine->window_size = matcher_window_size(engine->parts[p].matcher);
+	}
+	if (!engine->window_size)
+		engine->window_size = 64;
+	for (size_t i = 0; i < count; ++i)
+		free(loaded[i].owned);
+	free(loaded);
+	free(order);
 	*ret_engine = engine;
 	return 0;
 
 err_free:
+	for (size_t i = 0; loaded && i < count; ++i)
+		free(loaded[i].owned);
+	free(loaded);
+	free(order);
 	vigil_engine_unref(engine);
 	return r;
 }
@@ -225,11 +390,13 @@ struct vigil_engine *vigil_engine_ref(struct vigil_engine *engine)
 	return engine;
 }
 
-static struct scan_context *context_free(struct scan_context *context)
+static struct scan_context *context_free(struct vigil_engine *engine, struct scan_context *context)
 {
 	if (!context)
 		return NULL;
-	matcher_scan_free(context->matcher_scan);
+	for (size_t p = 0; context->matcher_scans && p < engine->part_count; ++p)
+		matcher_scan_free(context->matcher_scans[p]);
+	free(context->matcher_scans);
 	for (int i = 0; i < __HASH_TYPE_COUNT; ++i)
 		EVP_MD_CTX_free(context->digest_contexts[i]);
 	free(context->buffer);
@@ -244,11 +411,14 @@ struct vigil_engine *vigil_engine_unref(struct vigil_engine *engine)
 	while (engine->idle_contexts) {
 		struct scan_context *next = engine->idle_contexts->next;
 
-		context_free(engine->idle_contexts);
+		context_free(engine, engine->idle_contexts);
 		engine->idle_contexts = next;
 	}
-	matcher_free(engine->matcher);
-	signature_set_uninit(&engine->set);
+	for (size_t p = 0; engine->parts && p < engine->part_count; ++p) {
+		matcher_free(engine->parts[p].matcher);
+		signature_set_uninit(&engine->parts[p].set);
+	}
+	free(engine->parts);
 	pthread_mutex_destroy(&engine->pool_lock);
 	free(engine);
 	return NULL;
@@ -256,18 +426,19 @@ struct vigil_engine *vigil_engine_unref(struct vigil_engine *engine)
 
 void vigil_engine_get_stats(const struct vigil_engine *engine, struct vigil_engine_stats *ret_stats)
 {
-	size_t bodies = 0;
+	memset(ret_stats, 0, sizeof(*ret_stats));
+	ret_stats->ignored_names = engine->ignored_count;
+	ret_stats->loaded_from_cache = engine->part_count > 0;
+	for (size_t p = 0; p < engine->part_count; ++p) {
+		const struct signature_set *set = &engine->parts[p].set;
 
-	for (size_t i = 0; i < engine->set.body_count; ++i)
-		if (engine->set.bodies[i].segment_count)
-			bodies++;
-	*ret_stats = (struct vigil_engine_stats){
-		.hash_signatures = engine->set.hash_count,
-		.body_signatures = bodies,
-		.false_positive_hashes = engine->set.false_positive_count,
-		.ignored_names = engine->set.ignored_count,
-		.loaded_from_cache = engine->loaded_from_cache,
-	};
+		for (size_t i = 0; i < set->body_count; ++i)
+			if (set->bodies[i].segment_count)
+				ret_stats->body_signatures++;
+		ret_stats->hash_signatures += set->hash_count;
+		ret_stats->false_positive_hashes += set->false_positive_count;
+		ret_stats->loaded_from_cache &= engine->parts[p].from_cache;
+	}
 }
 
 static int context_take(struct vigil_engine *engine, struct scan_context **ret_context)
@@ -287,23 +458,29 @@ static int context_take(struct vigil_engine *engine, struct scan_context **ret_c
 	context = calloc(1, sizeof(*context));
 	if (!context)
 		return -ENOMEM;
-	r = matcher_scan_new(engine->matcher, &context->matcher_scan);
-	if (r < 0)
+	context->matcher_scans = calloc(engine->part_count + 1, sizeof(*context->matcher_scans));
+	r = -ENOMEM;
+	if (!context->matcher_scans)
 		goto err_free;
+	for (size_t p = 0; p < engine->part_count; ++p) {
+		r = matcher_scan_new(engine->parts[p].matcher, &context->matcher_scans[p]);
+		if (r < 0)
+			goto err_free;
+	}
 	r = -ENOMEM;
 	for (int i = 0; i < __HASH_TYPE_COUNT; ++i) {
 		context->digest_contexts[i] = EVP_MD_CTX_new();
 		if (!context->digest_contexts[i])
 			goto err_free;
 	}
-	context->buffer_size = matcher_window_size(engine->matcher) + BLOCK_SIZE;
+	context->buffer_size = engine->window_size + BLOCK_SIZE;
 	context->buffer = malloc(context->buffer_size);
 	if (!context->buffer)
 		goto err_free;
 	*ret_context = context;
 	return 0;
 err_free:
-	context_free(context);
+	context_free(engine, context);
 	return r;
 }
 
@@ -363,7 +540,6 @@ static const EVP_MD *digest_algorithm(enum hash_type type)
 struct name_list {
 	const char **names;
 	size_t count, capacity;
-	const char *pool;
 	int error;
 };
 
@@ -372,7 +548,7 @@ static void name_list_add(struct name_list *list, const char *name)
 	if (list->error)
 		return;
 	for (size_t i = 0; i < list->count; ++i)
-		if (list->names[i] == name)
+		if (!strcmp(list->names[i], name))
 			return;
 	if (list->count == list->capacity) {
 		size_t capacity = list->capacity ? list->capacity * 2 : 8;
@@ -388,19 +564,59 @@ static void name_list_add(struct name_list *list, const char *name)
 	list->names[list->count++] = name;
 }
 
-static void add_hash_name(const struct hash_signature *hash, void *opaque)
-{
-	struct name_list *list = opaque;
+/* Hash matches across parts: of one (type, digest, size) the entry from
+ * the source loaded last is reported (clamscan's rule). */
+struct hash_matches {
+	const struct hash_signature **hashes;
+	const char **names;
+	size_t count, capacity;
+	const char *pool;	/* the name pool of the part being looked up */
+	int error;
+};
 
-	name_list_add(list, list->pool + hash->name);
+static void add_hash_match(const struct hash_signature *hash, void *opaque)
+{
+	struct hash_matches *matches = opaque;
+
+	for (size_t i = 0; i < matches->count; ++i) {
+		const struct hash_signature *other = matches->hashes[i];
+
+		if (other->type == hash->type && other->size == hash->size &&
+		    !memcmp(other->digest, hash->digest, 32)) {
+			if (hash->source_rank >= other->source_rank) {
+				matches->hashes[i] = hash;
+				matches->names[i] = matches->pool + hash->name;
+			}
+			return;
+		}
+	}
+	if (matches->count == matches->capacity) {
+		size_t capacity = matches->capacity ? matches->capacity * 2 : 8;
+		const struct hash_signature **hashes = realloc(matches->hashes, capacity * sizeof(*hashes));
+		const char **names;
+
+		if (!hashes) {
+			matches->error = -ENOMEM;
+			return;
+		}
+		matches->hashes = hashes;
+		names = realloc(matches->names, capacity * sizeof(*names));
+		if (!names) {
+			matches->error = -ENOMEM;
+			return;
+		}
+		matches->names = names;
+		matches->capacity = capacity;
+	}
+	matches->hashes[matches->count] = hash;
+	matches->names[matches->count++] = matches->pool + hash->name;
 }
 
-/* The read loop: digests and matcher over [0, limit). */
+/* The read loop: digests and every part's matcher over [0, limit). */
 static int scan_bytes(struct vigil_engine *engine, struct scan_context *context,
 		      const struct file_source *source, uint64_t limit, unsigned digest_types,
 		      bool match, struct hash_digests *digests, uint64_t *ret_scanned)
 {
-	size_t window_size = matcher_window_size(engine->matcher);
 	size_t carry = 0;
 	uint64_t scanned = 0;
 	struct scan_window window = { .data = context->buffer, .file_size = limit };
@@ -428,19 +644,19 @@ static int scan_bytes(struct vigil_engine *engine, struct scan_context *context,
 						 (size_t)got);
 		window.offset = scanned - carry;
 		window.length = carry + (size_t)got;
-		if (match) {
-			r = matcher_scan_block(context->matcher_scan, &window, scanned);
+		for (size_t p = 0; match && p < engine->part_count; ++p) {
+			r = matcher_scan_block(context->matcher_scans[p], &window, scanned);
 			if (r < 0)
 				return r;
 		}
 		scanned += (size_t)got;
-		carry = window.length < window_size ? window.length : window_size;
+		carry = window.length < engine->window_size ? window.length : engine->window_size;
 		memmove(context->buffer, context->buffer + window.length - carry, carry);
 	}
 	window.offset = scanned - carry;
 	window.length = carry;
-	if (match) {
-		r = matcher_scan_end(context->matcher_scan, &window);
+	for (size_t p = 0; match && p < engine->part_count; ++p) {
+		r = matcher_scan_end(context->matcher_scans[p], &window);
 		if (r < 0)
 			return r;
 	}
@@ -455,11 +671,60 @@ static int scan_bytes(struct vigil_engine *engine, struct scan_context *context,
 	return 0;
 }
 
+static unsigned needed_digests(const struct vigil_engine *engine, uint64_t size)
+{
+	unsigned types = 0;
+
+	for (size_t p = 0; p < engine->part_count; ++p) {
+		const struct signature_set *set = &engine->parts[p].set;
+
+		types |= hash_index_needed(set->hashes, set->hash_count, size);
+		types |= hash_index_needed(set->false_positives, set->false_positive_count, size);
+	}
+	return types;
+}
+
+/* Names found: body signatures part by part, then hashes; none when an
+ * .fp entry of any part lists the file. */
+static int collect_names(struct vigil_engine *engine, struct scan_context *context,
+			 uint64_t size, bool hashes_valid, const struct hash_digests *digests,
+			 struct name_list *names)
+{
+	struct hash_matches matches = { 0 };
+
+	for (size_t p = 0; p < engine->part_count; ++p) {
+		const struct signature_set *set = &engine->parts[p].set;
+		const uint32_t *bodies;
+		size_t count = matcher_scan_matches(context->matcher_scans[p], &bodies);
+
+		for (size_t i = 0; i < count; ++i)
+			name_list_add(names, set->names + set->bodies[bodies[i]].name);
+		if (hashes_valid) {
+			matches.pool = set->names;
+			hash_index_lookup(set->hashes, set->hash_count, size, digests, add_hash_match,
+					  &matches);
+		}
+	}
+	for (size_t i = 0; i < matches.count; ++i)
+		name_list_add(names, matches.names[i]);
+	free(matches.hashes);
+	free(matches.names);
+	if (matches.error || names->error)
+		return matches.error ? matches.error : names->error;
+	for (size_t p = 0; hashes_valid && names->count && p < engine->part_count; ++p) {
+		const struct signature_set *set = &engine->parts[p].set;
+
+		if (hash_index_lookup(set->false_positives, set->false_positive_count, size, digests,
+				      NULL, NULL))
+			names->count = 0;
+	}
+	return 0;
+}
+
 static int scan_source(struct vigil_engine *engine, const struct file_source *source,
 		       unsigned flags, struct vigil_scan_result *result)
 {
-	const struct signature_set *set = &engine->set;
-	struct name_list names = { .pool = set->names };
+	struct name_list names = { 0 };
 	struct hash_digests digests = { 0 };
 	struct scan_context *context;
 	struct file_facts facts = { 0 };
@@ -482,11 +747,8 @@ static int scan_source(struct vigil_engine *engine, const struct file_source *so
 	r = context_take(engine, &context);
 	if (r < 0)
 		return r;
-	if (match && !truncated) {
-		digest_types |= hash_index_needed(set->hashes, set->hash_count, source->size);
-		digest_types |= hash_index_needed(set->false_positives, set->false_positive_count,
-						  source->size);
-	}
+	if (match && !truncated)
+		digest_types |= needed_digests(engine, source->size);
 	if (flags & VIGIL_SCAN_WANT_SHA256 && !truncated)
 		digest_types |= 1u << HASH_SHA256;
 	if (match) {
@@ -497,9 +759,11 @@ static int scan_source(struct vigil_engine *engine, const struct file_source *so
 			.size = limit, .is_elf = elf.is_elf,
 			.entry_point_valid = elf.entry_point_valid, .entry_point = elf.entry_point,
 		};
-		r = matcher_scan_begin(context->matcher_scan, &facts);
-		if (r < 0)
-			goto out_error;
+		for (size_t p = 0; p < engine->part_count; ++p) {
+			r = matcher_scan_begin(context->matcher_scans[p], &facts);
+			if (r < 0)
+				goto out_error;
+		}
 	}
 	r = scan_bytes(engine, context, source, limit, digest_types, match, &digests,
 		       &result->scanned);
@@ -510,22 +774,9 @@ static int scan_source(struct vigil_engine *engine, const struct file_source *so
 		result->sha256_valid = true;
 	}
 	if (match) {
-		const uint32_t *bodies;
-		size_t count = matcher_scan_matches(context->matcher_scan, &bodies);
-
-		for (size_t i = 0; i < count; ++i)
-			name_list_add(&names, set->names + set->bodies[bodies[i]].name);
-		if (!truncated)
-			hash_index_lookup(set->hashes, set->hash_count, result->size, &digests,
-					  add_hash_name, &names);
-		if (names.error) {
-			r = names.error;
+		r = collect_names(engine, context, result->size, !truncated, &digests, &names);
+		if (r < 0)
 			goto out_error;
-		}
-		if (names.count && !truncated &&
-		    hash_index_lookup(set->false_positives, set->false_positive_count,
-				      result->size, &digests, NULL, NULL))
-			names.count = 0;
 	}
 	context_give_back(engine, context);
 	if (names.count) {
@@ -540,7 +791,7 @@ static int scan_source(struct vigil_engine *engine, const struct file_source *so
 
 out_error:
 	/* A context that failed mid-scan may hold stale state: drop it. */
-	context_free(context);
+	context_free(engine, context);
 	free(names.names);
 	result->verdict = VIGIL_SCAN_ERROR;
 	result->error = r;

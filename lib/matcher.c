@@ -158,8 +158,11 @@ static bool append_element(struct text *text, const struct signature_set *set,
 			text_append(text, "[\\x0a\\x0d\\x20\\x22\\x27\\x2d\\x2e\\x2f\\x3c\\x3d\\x3e\\x40\\x5f]");
 		return true;
 	case ELEMENT_SKIP:
-		snprintf(piece, sizeof(piece), ".{%u,%u}", element->skip.min, element->skip.max);
-		text_append(text, piece);
+		/* Hyperscan refuses .{0,0}: an empty skip adds nothing. */
+		if (element->skip.max) {
+			snprintf(piece, sizeof(piece), ".{%u,%u}", element->skip.min, element->skip.max);
+			text_append(text, piece);
+		}
 		return true;
 	case ELEMENT_ALTERNATIVES: {
 		const struct alternative *alternatives = set->alternatives + element->alternatives.first;
@@ -269,7 +272,7 @@ static int compute_flags(struct matcher *matcher, struct segment_expression_out 
 				return r;
 			final = exact && body->segment_count == 1 &&
 				(body->offset_kind == OFFSET_ANY ||
-				 (body->offset_kind == OFFSET_ABSOLUTE && !segment->offset_checks_anchor &&
+				 (body->offset_kind == OFFSET_ABSOLUTE && !segment->anchor_index &&
 				  segment->min_length == segment->max_length));
 			if (i == 0 && body->offset_kind == OFFSET_ABSOLUTE) {
 				extension.flags = HS_EXT_FLAG_MIN_OFFSET | HS_EXT_FLAG_MAX_OFFSET;
@@ -645,7 +648,7 @@ static int process_hit(struct matcher_scan *scan, const struct scan_window *wind
 	const struct body_signature *body = &set->bodies[segment->signature];
 	uint32_t part = hit->segment - body->first_segment;
 	struct body_state *state = scan->states[segment->signature];
-	const uint64_t *starts;
+	const struct segment_start *starts;
 	size_t count;
 	bool reached = false;
 	int r;
@@ -664,15 +667,16 @@ static int process_hit(struct matcher_scan *scan, const struct scan_window *wind
 		if (!start_range(scan, body, &low, &high))
 			return 0;
 		for (size_t i = 0; i < count && !reached; ++i) {
-			uint64_t anchor = starts[i] + segment->prefix_length;
+			uint64_t start = starts[i].at, anchor = starts[i].anchor;
 
-			reached = starts[i] >= low && starts[i] <= high &&
-				  (!segment->offset_checks_anchor ||
-				   body->offset_kind == OFFSET_ANY || (anchor >= low && anchor <= high));
+			reached = start >= low && start <= high &&
+				  anchor >= segment->prefix_length &&
+				  anchor - segment->prefix_length >= low &&
+				  anchor - segment->prefix_length <= high;
 		}
 	} else {
 		for (size_t i = 0; i < count && !reached; ++i)
-			reached = chain_reaches(&state->lists[part - 1], segment, starts[i]);
+			reached = chain_reaches(&state->lists[part - 1], segment, starts[i].at);
 	}
 	if (!reached)
 		return 0;

@@ -100,41 +100,43 @@ static bool run_matches(const struct pattern_byte *run, uint32_t length, const u
 	return true;
 }
 
-static int compare_offsets(const void *a, const void *b)
+static int compare_starts(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	const struct segment_start *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->anchor < y->anchor ? -1 : x->anchor > y->anchor;
 }
 
-static size_t sort_unique(uint64_t *offsets, size_t count)
+static size_t sort_unique(struct segment_start *starts, size_t count)
 {
 	size_t kept = 0;
 
 	if (count < 2)
 		return count;
-	qsort(offsets, count, sizeof(*offsets), compare_offsets);
+	qsort(starts, count, sizeof(*starts), compare_starts);
 	for (size_t i = 0; i < count; ++i)
-		if (!kept || offsets[kept - 1] != offsets[i])
-			offsets[kept++] = offsets[i];
+		if (!kept || compare_starts(&starts[kept - 1], &starts[i]))
+			starts[kept++] = starts[i];
 	return kept;
 }
 
 static int grow(struct segment_scratch *scratch, size_t needed)
 {
+	struct segment_start *current, *next;
+	size_t capacity;
+
 	if (needed <= scratch->capacity)
 		return 0;
-	size_t capacity = scratch->capacity ? scratch->capacity : 64;
-
+	capacity = scratch->capacity ? scratch->capacity : 64;
 	while (capacity < needed)
 		capacity *= 2;
-	uint64_t *current = realloc(scratch->current, capacity * sizeof(uint64_t));
-
+	current = realloc(scratch->current, capacity * sizeof(*current));
 	if (!current)
 		return -ENOMEM;
 	scratch->current = current;
-	uint64_t *next = realloc(scratch->next, capacity * sizeof(uint64_t));
-
+	next = realloc(scratch->next, capacity * sizeof(*next));
 	if (!next)
 		return -ENOMEM;
 	scratch->next = next;
@@ -142,10 +144,27 @@ static int grow(struct segment_scratch *scratch, size_t needed)
 	return 0;
 }
 
-/* Adds to next[] every start s such that the element spans [s, end). */
+/* Adds to next[] every start s such that the element spans [s, end),
+ * each keeping the anchor of the position it came from. */
+static size_t element_offsets(const struct signature_set *set, const struct element *element,
+			      const struct scan_window *window, uint64_t end,
+			      uint64_t *next, size_t count);
+
 static size_t element_starts(const struct signature_set *set, const struct element *element,
-			     const struct scan_window *window, uint64_t end,
-			     uint64_t *next, size_t count)
+			     const struct scan_window *window, const struct segment_start *from,
+			     struct segment_start *next, size_t count)
+{
+	uint64_t offsets[MAX_ALTERNATIVES + MAX_SKIP + 2];
+	size_t found = element_offsets(set, element, window, from->at, offsets, 0);
+
+	for (size_t i = 0; i < found; ++i)
+		next[count++] = (struct segment_start){ .at = offsets[i], .anchor = from->anchor };
+	return count;
+}
+
+static size_t element_offsets(const struct signature_set *set, const struct element *element,
+			      const struct scan_window *window, uint64_t end,
+			      uint64_t *next, size_t count)
 {
 	uint64_t lowest = window->offset;
 
@@ -230,7 +249,7 @@ static bool anchor_present(const struct segment *segment, const struct scan_wind
 
 int segment_match_starts(const struct signature_set *set, const struct segment *segment,
 			 const struct scan_window *window, uint64_t end,
-			 struct segment_scratch *scratch, const uint64_t **ret_starts,
+			 struct segment_scratch *scratch, const struct segment_start **ret_starts,
 			 size_t *ret_count)
 {
 	const struct element *elements = set->elements + segment->first_element;
@@ -243,23 +262,26 @@ int segment_match_starts(const struct signature_set *set, const struct segment *
 	r = grow(scratch, 64);
 	if (r < 0)
 		return r;
-	scratch->current[0] = end;
+	scratch->current[0] = (struct segment_start){ .at = end, .anchor = end };
 	for (uint32_t i = segment->element_count; i-- > 0;) {
 		const struct element *element = &elements[i];
 		size_t most = element_max_starts(set, element), next_count = 0;
+		struct segment_start *swap;
 
 		r = grow(scratch, count * most + 1);
 		if (r < 0)
 			return r;
 		for (size_t j = 0; j < count; ++j)
-			next_count = element_starts(set, element, window, scratch->current[j],
+			next_count = element_starts(set, element, window, &scratch->current[j],
 						    scratch->next, next_count);
 		if (!next_count)
 			return 0;
-		if (most > 1)
+		if (i == segment->anchor_index)
+			for (size_t j = 0; j < next_count; ++j)
+				scratch->next[j].anchor = scratch->next[j].at;
+		if (most > 1 || i == segment->anchor_index)
 			next_count = sort_unique(scratch->next, next_count);
-		uint64_t *swap = scratch->current;
-
+		swap = scratch->current;
 		scratch->current = scratch->next;
 		scratch->next = swap;
 		count = next_count;
@@ -276,7 +298,7 @@ int segment_match_starts(const struct signature_set *set, const struct segment *
 			return 0;
 	}
 	for (size_t j = 0; j < count; ++j) {
-		uint64_t start = scratch->current[j];
+		uint64_t start = scratch->current[j].at;
 
 		if (segment->leading_class && start > 0) {
 			if (start - 1 < window->offset)
@@ -287,7 +309,7 @@ int segment_match_starts(const struct signature_set *set, const struct segment *
 		}
 		if (segment->has_anchor && !anchor_present(segment, window, start))
 			continue;
-		scratch->current[kept++] = start;
+		scratch->current[kept++] = scratch->current[j];
 	}
 	*ret_starts = scratch->current;
 	*ret_count = kept;

@@ -19,9 +19,16 @@ struct scan_window {
 	uint64_t file_size;
 };
 
+/* A start a segment may match from, and where clamscan's anchor unit
+ * (segment.anchor_index) lies for that way of matching. */
+struct segment_start {
+	uint64_t at;
+	uint64_t anchor;
+};
+
 struct segment_scratch {
-	uint64_t *current;
-	uint64_t *next;
+	struct segment_start *current;
+	struct segment_start *next;
 	size_t capacity;
 };
 
@@ -31,7 +38,7 @@ struct segment_scratch {
  * call. */
 int segment_match_starts(const struct signature_set *set, const struct segment *segment,
 			 const struct scan_window *window, uint64_t end,
-			 struct segment_scratch *scratch, const uint64_t **ret_starts,
+			 struct segment_scratch *scratch, const struct segment_start **ret_starts,
 			 size_t *ret_count);
 void segment_scratch_uninit(struct segment_scratch *scratch);
 

@@ -131,6 +131,7 @@ int sig_hash_parse_line(struct signature_set *set, const char *line, size_t leng
 	if (name < 0)
 		return (int)name;
 	hash.name = (uint32_t)name;
+	hash.source_rank = set->current_rank;
 	if (false_positive)
 		index = signature_set_push((void **)&set->false_positives, &set->false_positive_count,
 					   &set->false_positive_capacity, sizeof(hash), 1);

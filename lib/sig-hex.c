@@ -31,8 +31,6 @@
 /* Bounds on one signature, checked before anything grows. */
 #define MAX_SEGMENT_LENGTH 65536
 #define MAX_ALTERNATIVE_LENGTH 255
-#define MAX_SKIP 32
-#define MAX_ALTERNATIVES 4096
 #define SMALL_FIXED_GAP 128
 
 struct hex_parser {
@@ -206,27 +204,83 @@ static bool is_variable_or_empty_group(const struct signature_set *set, const st
 	return element_min != element_max || element_min == 0;
 }
 
-/* clamscan anchors each part on its first run of three fixed bytes (two
- * when there is no such run) and matches what comes before it backwards,
- * which changes (L) and empty alternatives there and refuses some starts
- * (tests/differential/CLAMSCAN-SEMANTICS.md, "The prefix of a part"). */
-static int mark_prefix(struct hex_parser *parser, struct element *elements, uint32_t count)
+/* What clamscan's pattern array holds at a unit: a fixed byte's value, or
+ * something non-zero for every wildcard, nibble, group or class. */
+static unsigned unit_value(const struct element *elements, uint32_t count, uint32_t i)
 {
-	uint32_t anchor = 0;
-	bool found = false;
+	if (i >= count)
+		return 0;
+	return is_fixed_byte(&elements[i]) ? elements[i].byte.value : 0x100;
+}
 
-	for (uint32_t run = 3; run >= 2 && !found; --run) {
-		for (uint32_t i = 0; i + run <= count && !found; ++i) {
-			uint32_t j = 0;
+/* Where clamscan anchors a part in its Aho-Corasick trie (depth 2 to 3):
+ * at 0 when the first three units are fixed and not all zero; else at
+ * the first run of three fixed bytes, or failing that the last run of
+ * two, avoiding runs that start with two zero bytes when it can. */
+static int find_anchor(struct hex_parser *parser, const struct element *elements,
+		       uint32_t count, uint32_t *ret_anchor)
+{
+	enum { MIN_DEPTH = 2, MAX_DEPTH = 3 };
+	uint32_t run = 0, position = 0, nonzero_run = 0, nonzero_position = 0;
+	bool wildcard_prefix = false, zero_prefix = true;
 
-			while (j < run && is_fixed_byte(&elements[i + j]))
-				++j;
-			if (j == run) {
-				anchor = i;
-				found = true;
+	for (uint32_t i = 0; i < MAX_DEPTH && i < count; ++i) {
+		if (!is_fixed_byte(&elements[i])) {
+			wildcard_prefix = true;
+			break;
+		}
+		if (elements[i].byte.value)
+			zero_prefix = false;
+	}
+	if (!wildcard_prefix && !zero_prefix) {
+		*ret_anchor = 0;
+		return 0;
+	}
+	for (uint32_t i = 0; i + MIN_DEPTH <= count; ++i) {
+		for (uint32_t j = i; j < i + MAX_DEPTH && j < count; ++j) {
+			if (!is_fixed_byte(&elements[j]))
+				break;
+			if (j - i + 1 >= run) {
+				run = j - i + 1;
+				position = i;
+			}
+			if (unit_value(elements, count, position) ||
+			    unit_value(elements, count, position + 1)) {
+				if (run >= MAX_DEPTH)
+					break;
+				if (run >= MIN_DEPTH && run > nonzero_run) {
+					nonzero_run = run;
+					nonzero_position = position;
+				}
 			}
 		}
+		if (run >= MAX_DEPTH && (unit_value(elements, count, position) ||
+					 unit_value(elements, count, position + 1)))
+			break;
 	}
+	if (!unit_value(elements, count, position) && !unit_value(elements, count, position + 1) &&
+	    nonzero_run) {
+		run = nonzero_run;
+		position = nonzero_position;
+	}
+	if (run < MIN_DEPTH)
+		return refuse(parser, "a part of the signature has no run of %d fixed bytes", MIN_DEPTH);
+	*ret_anchor = position;
+	return 0;
+}
+
+/* Marks the units before the anchor, where clamscan matches backwards:
+ * (L) takes only \n there and an empty alternative never matches empty;
+ * and it checks a signature's offset also at the anchor less the prefix's
+ * longest length counting classes as 0 (CLAMSCAN-SEMANTICS.md). */
+static int mark_prefix(struct hex_parser *parser, struct element *elements, uint32_t count)
+{
+	uint32_t anchor = 0, prefix_length = 0;
+	int r;
+
+	r = find_anchor(parser, elements, count, &anchor);
+	if (r < 0)
+		return r;
 	if (count >= 2 && elements[0].kind == ELEMENT_BYTE && anchor > 0) {
 		const struct element *next = &elements[1];
 
@@ -236,24 +290,17 @@ static int mark_prefix(struct hex_parser *parser, struct element *elements, uint
 		if (!elements[0].byte.mask && next->kind == ELEMENT_CLASS)
 			return refuse(parser, "?? before a class at the start of a part (clamscan refuses it)");
 	}
-	uint32_t prefix_min = 0, prefix_max = 0;
-	bool has_class = false;
-
 	for (uint32_t i = 0; i < anchor; ++i) {
 		uint32_t element_min = 0, element_max = 0;
 
 		elements[i].in_prefix = 1;
-		element_lengths(parser->set, &elements[i], &element_min, &element_max);
-		if (elements[i].kind == ELEMENT_CLASS)
-			element_max = element_min; /* (L) takes one byte here */
-		prefix_min += element_min;
-		prefix_max += element_max;
-		has_class |= elements[i].kind == ELEMENT_CLASS;
+		if (elements[i].kind != ELEMENT_CLASS) {
+			element_lengths(parser->set, &elements[i], &element_min, &element_max);
+			prefix_length += element_max;
+		}
 	}
-	if (has_class && prefix_min == prefix_max) {
-		parser->segment.offset_checks_anchor = 1;
-		parser->segment.prefix_length = prefix_min;
-	}
+	parser->segment.anchor_index = anchor;
+	parser->segment.prefix_length = prefix_length;
 	return 0;
 }
 
@@ -298,7 +345,9 @@ static int close_segment(struct hex_parser *parser, uint32_t next_gap_min, uint3
 		segment->element_count -= 2;
 		elements += 2;
 	}
-	r = mark_prefix(parser, elements, segment->element_count);
+	/* A trailing [x-y]ab is no unit of clamscan's pattern. */
+	r = mark_prefix(parser, elements, segment->element_count -
+			(parser->pending_skip >= 0 && !segment->has_anchor ? 2 : 0));
 	if (r < 0)
 		return r;
 	for (uint32_t i = 0; i < segment->element_count; ++i) {

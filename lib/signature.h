@@ -73,6 +73,9 @@ struct alternative {
 };
 
 #define GAP_UNBOUNDED UINT32_MAX
+/* Bounds the parser enforces and the verifier relies on. */
+#define MAX_ALTERNATIVES 4096
+#define MAX_SKIP 32
 
 struct segment {
 	uint32_t first_element;
@@ -91,12 +94,11 @@ struct segment {
 	uint32_t signature;	/* owning body signature */
 	uint32_t anchor_min;
 	uint32_t anchor_max;
-	/* A class before clamscan's anchor (its first run of three fixed
-	 * bytes) makes clamscan check the offset range at the anchor too:
-	 * the anchor lies prefix_length bytes after the start. */
+	/* clamscan's anchor in this part (sig-hex.c find_anchor()) and the
+	 * longest length of what precedes it, counting classes as 0: the
+	 * offset range must hold both the start and anchor - prefix_length. */
+	uint32_t anchor_index;
 	uint32_t prefix_length;
-	uint8_t offset_checks_anchor;
-	uint8_t padding[3];
 };
 
 enum offset_kind {
@@ -135,7 +137,8 @@ struct hash_signature {
 	uint64_t size;		/* HASH_SIZE_ANY for * */
 	uint8_t digest[32];
 	uint8_t type;		/* enum hash_type */
-	uint8_t padding[3];
+	uint8_t padding;
+	uint16_t source_rank;	/* load order of its source: later wins a tie */
 	uint32_t name;		/* offset into the name pool */
 };
 
@@ -167,6 +170,8 @@ struct signature_set {
 	 * (the engine loads .ign2 sources first). */
 	struct ignored_name *ignored;
 	size_t ignored_count, ignored_capacity;
+	/* Load rank of the source being added (stored in hash signatures). */
+	uint16_t current_rank;
 };
 
 int signature_set_init(struct signature_set *set);

@@ -35,6 +35,7 @@
 #include "engine.h"
 #include "sources.h"
 #include "subcommands.h"
+#include "version.h"
 #include "utf8-escape.h"
 
 #define QUEUE_CAPACITY 1024

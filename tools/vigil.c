@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "subcommands.h"
+#include "version.h"
 
 const char *program_name = "vigil";
 

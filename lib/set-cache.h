@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vigil authors.
+ *
+ * The on-disk cache of an engine part (set-cache.c): key building, load
+ * and store.
+ */
+#ifndef VIGIL_LIB_SET_CACHE_H
+#define VIGIL_LIB_SET_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "signature.h"
+
+struct set_cache_key {
+	EVP_MD_CTX *context;
+	uint8_t digest[32];
+};
+
+int set_cache_key_init(struct set_cache_key *key);
+void set_cache_key_add(struct set_cache_key *key, const char *name, const uint8_t *data,
+		       size_t size);
+int set_cache_key_finish(struct set_cache_key *key);
+void set_cache_key_uninit(struct set_cache_key *key);
+
+/* 0 and a filled set (initialized here) plus the serialized matcher
+ * (malloc'd, may be NULL with size 0), or -ENOENT/-EBADMSG for a miss. */
+int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
+		   struct signature_set *set, char **ret_matcher_bytes, size_t *ret_matcher_size);
+int set_cache_store(const char *cache_dir, const struct set_cache_key *key,
+		    const struct signature_set *set, const char *matcher_bytes, size_t matcher_size);
+
+#endif
