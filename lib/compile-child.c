@@ -82,7 +82,7 @@ static void __attribute__((noreturn)) child_main(int fd, const struct signature_
 	if (memory_limit && setrlimit(RLIMIT_AS, &limit) < 0)
 		snprintf(reason, sizeof(reason), "cannot cap the compile's memory: %s", strerror(errno));
 	else if ((r = matcher_compile(set, &matcher, reason, sizeof(reason))) < 0) {
-		if (r == -ENOMEM || !reason[0])
+		if (r == -ENOMEM || !reason[0] || strstr(reason, "allocate memory"))
 			snprintf(reason, sizeof(reason),
 				 "compiling the matcher needs more memory than its limit of %llu MiB",
 				 (unsigned long long)(memory_limit >> 20));

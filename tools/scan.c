@@ -86,10 +86,24 @@ static void show_help(FILE *file)
 		"      --max-filesize N   skip files larger than N bytes (K, M, G suffixes;\n"
 		"                         default 100M); they are reported as not fully scanned\n"
 		"      --max-scansize N   scan at most N bytes of a file (default 400M)\n"
-		"      --cache-dir DIR    keep compiled matchers in DIR for fast reloads\n"
+		"      --cache-dir DIR    keep parsed and compiled bases in DIR: the next load of\n"
+		"                         unchanged files takes milliseconds\n"
+		"      --compile-memory-limit N  compile the matcher in a child process capped\n"
+		"                         at N bytes of memory (default: half the machine's)\n"
 		"  -h, --help             show this help\n\n"
 		"Exit status: 0 nothing found, 1 something found, 2 an error.\n",
 		program_name);
+}
+
+/* Half the machine's memory: a compile beyond it is an error, not a
+ * machine pushed into swap. */
+static uint64_t default_compile_limit(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || page_size <= 0)
+		return 4ULL << 30;
+	return (uint64_t)pages * (uint64_t)page_size / 2;
 }
 
 static bool parse_size(const char *text, uint64_t *ret_size)
@@ -429,6 +443,7 @@ int scan_main(int argc, char *argv[])
 		{ "max-filesize", required_argument, NULL, 'F' },
 		{ "max-scansize", required_argument, NULL, 'Z' },
 		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "compile-memory-limit", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -444,6 +459,7 @@ int scan_main(int argc, char *argv[])
 
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	options.threads = cores > 0 ? (unsigned)cores : 1;
+	engine_options.compile_memory_limit = default_compile_limit();
 	databases = calloc((size_t)argc, sizeof(*databases));
 	if (!databases)
 		return 2;
@@ -473,10 +489,13 @@ int scan_main(int argc, char *argv[])
 		}
 		case 'F':
 		case 'Z':
+		case 'M':
 			if (!parse_size(optarg, c == 'F' ? &engine_options.max_file_size :
-							  &engine_options.max_scan_size)) {
+					c == 'Z' ? &engine_options.max_scan_size :
+					&engine_options.compile_memory_limit)) {
 				fprintf(stderr, "%s: --%s takes a size like 100M\n", program_name,
-					c == 'F' ? "max-filesize" : "max-scansize");
+					c == 'F' ? "max-filesize" : c == 'Z' ? "max-scansize" :
+					"compile-memory-limit");
 				free(databases);
 				return 2;
 			}
