@@ -386,6 +386,26 @@ def elf_entry_offset(data):
     return None
 
 
+def elf_header_ranges(data):
+    """The ELF, program and section header tables: plants stay off them."""
+    if len(data) < 52 or data[:4] != b"\x7fELF" or data[4] not in (1, 2) \
+            or data[5] not in (1, 2):
+        return []
+    e = "<" if data[5] == 1 else ">"
+    if data[4] == 2:
+        phoff, shoff = struct.unpack_from(e + "QQ", data, 32)
+        phentsize, phnum, shentsize, shnum = struct.unpack_from(e + "HHHH", data, 54)
+        ranges = [(0, 64)]
+    else:
+        phoff, shoff = struct.unpack_from(e + "II", data, 28)
+        phentsize, phnum, shentsize, shnum = struct.unpack_from(e + "HHHH", data, 42)
+        ranges = [(0, 52)]
+    ranges.append((phoff, phoff + phentsize * phnum))
+    if shnum:
+        ranges.append((shoff, shoff + shentsize * shnum))
+    return ranges
+
+
 def make_elf(rng, size, entry_in, kind):
     """A synthetic ELF with a known entry point; returns (bytes, ep or None)."""
     cls = 1 if kind == "elf32" else 2
@@ -500,6 +520,8 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
     def canvas(kind, data, ep=None):
         path = os.path.join(case.files_dir, "%s-%02d" % (kind, len(canvases)))
         c = FileCanvas(path, data, kind, ep)
+        for start, end in elf_header_ranges(data):
+            c.used.append((start, end))
         canvases.append(c)
         return c
 
@@ -584,7 +606,8 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
 
         for miss in plants_wanted:
             for attempt in range(8):
-                c = rng.choice(big if has_far_gap and big and rng.random() < 0.5 else pool)
+                c = rng.choice(big if target == 0 and has_far_gap and big
+                           and rng.random() < 0.5 else pool)
                 far = rng.choice([1 << 20, 3 << 20, 100000]) if c.kind == "big" else 0
                 far = min(far, len(c.data) // 3)
                 data, s, pieces = gen.instance(body, miss, far)
