@@ -243,8 +243,16 @@ class Generator:
         out = bytearray()
         pieces = []
         start = 0
+        certain = True     # False: clamscan's answer is not what we planted for
+        anchored = False   # past the first run of >= 3 static bytes of this part
         for index, element in enumerate(body):
             kind = element[0]
+            if kind == "lit" and len(element[1]) >= 3:
+                anchored_after = True
+            else:
+                anchored_after = anchored
+            if kind == "gap":
+                anchored_after = False
             wrong = miss == index
             first = index == 0
             last = index == len(body) - 1
@@ -269,6 +277,7 @@ class Generator:
                 _, lo, hi, _text = element
                 if lo > hi if hi is not None else False:
                     n = rng.choice([lo, hi, (lo + hi) // 2])
+                    certain = False  # {9-3} never matches
                 elif wrong:
                     candidates = []
                     if lo > 0:
@@ -308,6 +317,8 @@ class Generator:
                         out.append(rng.choice(choices))
                     else:
                         branch = rng.choice(branches)
+                        if not branch and not anchored:
+                            certain = False  # empty branch in a part's prefix
                         for e in branch:
                             out += e[1] if e[0] == "lit" else rng.randbytes(1)
             elif kind == "cls":
@@ -323,6 +334,8 @@ class Generator:
                     byte = bytes([rng.choice(disallowed)])
                 elif letter == "L" and not first and rng.random() < 0.3:
                     byte = b"\r\n"
+                    if not anchored:
+                        certain = False  # (L) in a part's prefix takes only \n
                 else:
                     byte = bytes([rng.choice(allowed)])
                 out += byte
@@ -330,9 +343,10 @@ class Generator:
                     start = len(byte)
             else:
                 raise ValueError(kind)
+            anchored = anchored_after
         if len(body) == 3 and body[1][0] == "anc" and len(body[0][1]) == 1:
             start = pieces[1][0]  # the offset names the static part
-        return bytes(out), start, pieces
+        return bytes(out), start, pieces, certain
 
     def missable(self, body):
         """Indexes of elements whose violation should turn a match into a miss."""
@@ -357,6 +371,18 @@ class Generator:
     def name(self, kind):
         self.counter += 1
         return "Diff.%s.%d-%d" % (kind, self.seed, self.counter)
+
+
+def prefix_class(body):
+    """Does the first part have a class before its first 3-byte static run?"""
+    for index, element in enumerate(body):
+        if element[0] == "lit" and len(element[1]) >= 3:
+            return False
+        if element[0] == "gap":
+            return False
+        if element[0] == "cls" and index > 0:
+            return True
+    return False
 
 
 def elf_entry_offset(data):
@@ -610,7 +636,7 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
                            and rng.random() < 0.5 else pool)
                 far = rng.choice([1 << 20, 3 << 20, 100000]) if c.kind == "big" else 0
                 far = min(far, len(c.data) // 3)
-                data, s, pieces = gen.instance(body, miss, far)
+                data, s, pieces, certain = gen.instance(body, miss, far)
                 size = len(c.data)
                 note = "match" if miss is None else "near-miss at element %d" % miss
                 if fixed is None:
@@ -643,8 +669,17 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
                         delta = rng.choice([-1, m + 1])
                         note = "near-miss: offset %+d" % (delta if delta < 0 else delta - m)
                     position = base + delta
+                if fixed is not None and fixed[0] != "abs" and c.ep is None \
+                        and c.data[:4] == b"\x7fELF":
+                    certain = False  # ELF without an EP: EOF offsets never match
+                if fixed is not None and prefix_class(body) \
+                        and position == base + fixed[2]:
+                    certain = False  # class in the prefix: the top of the range fails
+                if not certain:
+                    note += ", uncertain"
                 if place(c, name, data, s, pieces, position,
-                         miss is None and not note.startswith("near-miss"), note):
+                         certain and miss is None and not note.startswith("near-miss"),
+                         note):
                     break
 
     # ---- tiny files (sizes 0..7): short static signatures
@@ -679,11 +714,14 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
 
     # ---- hash signatures
     hdb, hsb = [], []
+    hash_entries = []
     hashed = rng.sample(file_list, min(hash_count, len(file_list)))
+    seen = set()
     for path in hashed:
         data = contents[path]
-        if not data:
-            continue  # size 0 is refused
+        if not data or data in seen:
+            continue  # size 0 is refused; one hash per content (no hidden duplicates)
+        seen.add(data)
         algo = rng.choice(["md5", "md5", "sha1", "sha256"])
         digest = hashlib.new(algo, data).hexdigest()
         if rng.random() < 0.1:
@@ -702,12 +740,25 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
         target_list = hdb if rng.random() < 0.5 else hsb
         target_list.append(line)
         case.lines[name] = ("sigs.hdb" if target_list is hdb else "sigs.hsb", line)
-        case.plants.append(Plant(name, path, 0, len(data), style >= 0.3 and len(data) > 5, "hash " + algo))
-        if rng.random() < 0.1:  # the same hash:size under a second name (last wins)
-            name2 = gen.name(algo + "dup")
-            line2 = "%s:%s:%s%s" % (digest, size_field, name2, tail)
-            target_list.append(line2)
-            case.lines[name2] = (case.lines[name][0], line2)
+        plant = Plant(name, path, 0, len(data), style >= 0.3 and len(data) > 5, "hash " + algo)
+        case.plants.append(plant)
+        hash_entries.append((digest, size_field, tail, algo, target_list, plant, path))
+    # the same hash:size under a second name: the last wins, but only when no
+    # other hash of that type shares the size (CLAMSCAN-SEMANTICS.md)
+    sizes = {}
+    for digest, size_field, tail, algo, _, _, _ in hash_entries:
+        sizes[(algo, size_field)] = sizes.get((algo, size_field), 0) + 1
+    for digest, size_field, tail, algo, target_list, plant, path in hash_entries:
+        if sizes[(algo, size_field)] != 1 or rng.random() >= 0.15:
+            continue
+        name2 = gen.name(algo + "dup")
+        line2 = "%s:%s:%s%s" % (digest, size_field, name2, tail)
+        target_list.append(line2)
+        case.lines[name2] = (case.lines[plant.sig][0], line2)
+        case.plants.append(Plant(name2, path, 0, plant.end, plant.intended,
+                                 plant.note + ", duplicate: last wins"))
+        plant.intended = False
+        plant.note += ", duplicate: shadowed by %s" % name2
     for _ in range(3):  # never matching random hashes
         name = gen.name("nohit")
         line = "%s:%d:%s" % (rng.randbytes(rng.choice([16, 20, 32])).hex(), rng.randint(6, 1000), name)
@@ -729,7 +780,7 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
             entry = "%s:%d:FP.%s" % (digest, len(data), os.path.basename(path))
         (fp if rng.random() < 0.5 else sfp).append(entry)
         if ":%d:" % (len(data) + 1) not in entry:
-            case.whitelisted.add(path)
+            case.whitelisted.update(p for p in file_list if contents[p] == data)
 
     # ---- .ign2: ignore a few names, some with the md5 of their line
     ign = []
