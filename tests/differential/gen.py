@@ -110,6 +110,7 @@ class Generator:
         self.seed = seed
         self.scale = scale
         self.counter = 0
+        self.skip = set()
 
     # ------------------------------------------------------------ bodies
     def lit(self, lo=3, hi=10):
@@ -125,6 +126,10 @@ class Generator:
         rng = self.rng
         kind = rng.choice(["single", "single", "multi", "generic", "generic_any",
                            "nested", "neg_single", "neg_multi", "empty"])
+        if kind == "empty" and "empty-alt" in self.skip:
+            kind = "single"
+        if kind == "nested" and "nested-alt" in self.skip:
+            kind = "single"
         if kind in ("single", "neg_single"):
             values = rng.sample(range(256), rng.randint(2, 5))
             branches = [[("lit", bytes([v]))] for v in values]
@@ -533,8 +538,13 @@ class FileCanvas:
         self.used.append((start, start + len(data)))
 
 
-def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
+FEATURES = ("empty-alt", "nested-alt", "ign2-md5", "ign2-old", "flevel", "dup-hash", "fp")
+
+
+def generate(seed, root, scale=1.0, body_count=70, hash_count=30, skip=()):
+    """skip: FEATURES to leave out (triage while one is known broken)."""
     gen = Generator(seed, scale)
+    gen.skip = set(skip)
     rng = gen.rng
     case = Case(seed, root)
     os.makedirs(case.db_dir, exist_ok=True)
@@ -619,7 +629,7 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
             offset_text = "EP%+d" % n + (",%d" % m if m else "")
             fixed = ("ep", n, m)
         line = "%s:%d:%s:%s" % (name, target, offset_text, render(body))
-        flevel = rng.random()
+        flevel = rng.random() if "flevel" not in gen.skip else 1.0
         if flevel < 0.05:
             line += ":51"
         elif flevel < 0.08:
@@ -749,7 +759,8 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
     for digest, size_field, tail, algo, _, _, _ in hash_entries:
         sizes[(algo, size_field)] = sizes.get((algo, size_field), 0) + 1
     for digest, size_field, tail, algo, target_list, plant, path in hash_entries:
-        if sizes[(algo, size_field)] != 1 or rng.random() >= 0.15:
+        if sizes[(algo, size_field)] != 1 or rng.random() >= 0.15 \
+                or "dup-hash" in gen.skip:
             continue
         name2 = gen.name(algo + "dup")
         line2 = "%s:%s:%s%s" % (digest, size_field, name2, tail)
@@ -768,7 +779,8 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
     # ---- .fp / .sfp: whitelist a few files by md5/sha1/sha256
     fp, sfp = [], []
     planted_paths = sorted({p.path for p in case.plants if p.intended})
-    for path in rng.sample(planted_paths, min(3, len(planted_paths))):
+    fp_count = 0 if "fp" in gen.skip else 3
+    for path in rng.sample(planted_paths, min(fp_count, len(planted_paths))):
         data = contents[path]
         algo = rng.choice(["md5", "sha1", "sha256"])
         digest = hashlib.new(algo, data).hexdigest()
@@ -788,6 +800,8 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30):
     for name in rng.sample(names, min(4, len(names))):
         line = case.lines[name][1]
         style = rng.random()
+        if "ign2-md5" in gen.skip and 0.4 <= style < 0.75:
+            style = 0.1
         if style < 0.4:
             ign.append(name)
             case.ignored.add(name)

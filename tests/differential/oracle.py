@@ -59,7 +59,8 @@ def run_clamscan(database_dir, paths, timeout=600):
 
 
 def run_vigil(vigil, database_dir, paths, threads=None, extra=(), timeout=600):
-    command = [vigil, "scan", "-d", database_dir, "-r", "--no-summary"]
+    command = [vigil, "scan", "-d", database_dir, "-r", "--no-summary",
+               "--max-filesize", "2000M", "--max-scansize", "2000M"]
     if threads:
         command += ["--threads", str(threads)]
     command += list(extra) + list(paths)
