@@ -250,13 +250,15 @@ class Generator:
         start = 0
         certain = True     # False: clamscan's answer is not what we planted for
         anchored = False   # past the first run of >= 3 static bytes of this part
+        # with any {..} separator, clamscan splits parts at every {n} too
+        braces = any(e[0] == "gap" and e[3].startswith("{") for e in body)
         for index, element in enumerate(body):
             kind = element[0]
             if kind == "lit" and len(element[1]) >= 3:
                 anchored_after = True
             else:
                 anchored_after = anchored
-            if kind == "gap":
+            if kind == "gap" or (kind == "fix" and braces):
                 anchored_after = False
             wrong = miss == index
             first = index == 0
@@ -383,7 +385,7 @@ def prefix_class(body):
     for index, element in enumerate(body):
         if element[0] == "lit" and len(element[1]) >= 3:
             return False
-        if element[0] == "gap":
+        if element[0] in ("gap", "fix"):
             return False
         if element[0] == "cls" and index > 0:
             return True
@@ -657,9 +659,16 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30, skip=()):
                         position = boundary - cut + s + rng.choice([0, 0, 1])
                         note += ", straddles %d" % boundary
                     elif rng.random() < 0.15:
+                        if body[-1][0] == "cls" and miss != len(body) - 1 \
+                                and data[-2:] != b"\r\n" and rng.random() < 0.5:
+                            data = data[:-1]  # a trailing class accepts the end of file
+                            pieces = [(a, min(b, len(data))) for a, b in pieces]
                         position = size - len(data) + s  # at EOF
                         note += ", at EOF"
                     elif rng.random() < 0.1:
+                        if body[0][0] == "cls" and s == 1 and miss != 0:
+                            data, s = data[1:], 0  # a leading class accepts the start
+                            pieces = [(a - 1, b - 1) for a, b in pieces]
                         position = s  # at start of file
                     else:
                         position = rng.randint(0, max(size - len(data), 0)) + s
