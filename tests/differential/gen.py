@@ -389,6 +389,9 @@ def prefix_class(body):
             return False
         if element[0] == "cls" and index > 0:
             return True
+        if element[0] == "alt" and len({sum(len(e[1]) if e[0] == "lit" else 1 for e in b)
+                                        for b in element[1]}) > 1:
+            return True  # variable-length alternative in the prefix
     return False
 
 
@@ -694,6 +697,9 @@ def generate(seed, root, scale=1.0, body_count=70, hash_count=30, skip=()):
                 if fixed is not None and prefix_class(body) \
                         and position == base + fixed[2]:
                     certain = False  # class in the prefix: the top of the range fails
+                if fixed is not None and prefix_class(body) \
+                        and any(e[0] == "alt" for e in body[:4]):
+                    certain = False  # variable alternative in the prefix: unstable
                 if not certain:
                     note += ", uncertain"
                 if place(c, name, data, s, pieces, position,
