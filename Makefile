@@ -118,7 +118,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libvigil.a
 
 tests: $(PROGRAMS) $(UNIT_BINS) $(TEST_HELPER_BINS)
 
--include $(sort $(wildcard */Makefile.inc))
+-include $(sort $(wildcard */Makefile.inc */*/Makefile.inc))
 
 # `make check`: the whole suite, as CI runs it. Stages are timed by
 # tests/run-tests; the closing line is "N passed, N failed, N skipped".
