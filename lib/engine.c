@@ -547,8 +547,10 @@ static void name_list_add(struct name_list *list, const char *name)
 {
 	if (list->error)
 		return;
+	/* One line per matching signature, as clamscan --allmatch prints
+	 * them: two signatures of one name are both reported. */
 	for (size_t i = 0; i < list->count; ++i)
-		if (!strcmp(list->names[i], name))
+		if (list->names[i] == name)
 			return;
 	if (list->count == list->capacity) {
 		size_t capacity = list->capacity ? list->capacity * 2 : 8;

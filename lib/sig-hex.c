@@ -263,6 +263,8 @@ static int find_anchor(struct hex_parser *parser, const struct element *elements
 		run = nonzero_run;
 		position = nonzero_position;
 	}
+	if (!run)
+		return refuse(parser, "a part of the signature has no fixed byte (all wildcards or classes)");
 	if (run < MIN_DEPTH)
 		return refuse(parser, "a part of the signature has no run of %d fixed bytes", MIN_DEPTH);
 	*ret_anchor = position;
