@@ -621,8 +621,11 @@ static int chain_remember(struct end_list *list, const struct segment *next, uin
 
 		while (drop < list->count && list->ends[drop] < oldest)
 			++drop;
-		memmove(list->ends, list->ends + drop, (list->count - drop) * sizeof(*list->ends));
-		list->count -= drop;
+		if (drop) {
+			memmove(list->ends, list->ends + drop,
+				(list->count - drop) * sizeof(*list->ends));
+			list->count -= drop;
+		}
 	}
 	if (list->count == list->capacity) {
 		size_t capacity = list->capacity ? list->capacity * 2 : 16;

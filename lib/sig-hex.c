@@ -347,6 +347,9 @@ static int close_segment(struct hex_parser *parser, uint32_t next_gap_min, uint3
 		segment->element_count -= 2;
 		elements += 2;
 	}
+	/* clamscan's Aho-Corasick trie needs parts of two units at least. */
+	if (segment->element_count < 2)
+		return refuse(parser, "a part of the signature is shorter than 2 bytes (clamscan refuses it)");
 	/* A trailing [x-y]ab is no unit of clamscan's pattern. */
 	r = mark_prefix(parser, elements, segment->element_count -
 			(parser->pending_skip >= 0 && !segment->has_anchor ? 2 : 0));
@@ -597,6 +600,22 @@ static int parse_skip(struct hex_parser *parser)
 	return push_element(parser, &element);
 }
 
+/* A signature of fixed bytes only goes to clamscan's Boyer-Moore matcher,
+ * which wants three bytes at least. */
+static int check_static_length(struct hex_parser *parser)
+{
+	const struct signature_set *set = parser->set;
+	const struct segment *segment = &set->segments[parser->body->first_segment];
+
+	if (parser->body->segment_count != 1 || segment->leading_class || segment->trailing_class ||
+	    segment->has_anchor || segment->element_count >= 3)
+		return 0;
+	for (uint32_t i = 0; i < segment->element_count; ++i)
+		if (!is_fixed_byte(&set->elements[segment->first_element + i]))
+			return 0;
+	return refuse(parser, "a signature of fixed bytes only must be 3 bytes long at least (clamscan refuses it)");
+}
+
 int sig_hex_parse(struct signature_set *set, struct body_signature *body,
 		  const char *hex, size_t length, char *reason, size_t reason_size)
 {
@@ -646,5 +665,8 @@ int sig_hex_parse(struct signature_set *set, struct body_signature *body,
 	}
 	if (!parser.segment_open)
 		return refuse(&parser, "signature ends with a gap");
-	return close_segment(&parser, 0, 0);
+	r = close_segment(&parser, 0, 0);
+	if (r < 0)
+		return r;
+	return check_static_length(&parser);
 }
