@@ -151,6 +151,8 @@ Test(sig_hex, zero_gaps_mean_star)
 	check_gaps("T:0:*:" P "{0}" S, GAPS(0, 19, 128, 70000), GAPS(NO_GAP));
 	check_gaps("T:0:*:" P "{-0}" S, GAPS(0, 19, 1000, 70000), GAPS(NO_GAP));
 	check_gaps("T:0:*:" P "{0-}" S, GAPS(0, 100, 70000), GAPS(NO_GAP));
+	/* {n-0} as well (probed by the differential test) */
+	check_gaps("T:0:*:" P "{5-0}" S, GAPS(0, 4, 100, 70000), GAPS(NO_GAP));
 }
 
 Test(sig_hex, descending_range_loads_and_never_matches)
