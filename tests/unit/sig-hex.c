@@ -599,10 +599,11 @@ Test(sig_hex, refuses_what_clamscan_refuses_at_a_part_start)
 }
 
 /* clamscan 1.4.6 refuses a signature that is one part of only one or two
- * static bytes ("cli_bm_addpatt: ... too short") and a part without a run
- * of two static bytes ("cli_ac_addsig: ... too short"): probed here with
- * `clamscan -d t.ndb` on each line. vigil loads them all and matches them,
- * so it detects what clamscan would refuse to load. */
+ * static bytes ("cli_bm_addpatt: ... too short"), a part after a gap that
+ * is a single byte, and a part without a run of two static bytes
+ * ("cli_ac_addsig: ... too short"): each line below was probed with
+ * `clamscan -d t.ndb` and refused (Malformed database). Any that vigil
+ * loads makes it detect with a signature clamscan would not load. */
 Test(sig_hex, refuses_too_short_parts_like_clamscan)
 {
 	static const char *const lines[] = {
