@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Copyright (C) 2026 The vigil authors.
+#
+# `make bench`: vigil scan against clamscan (the oracle's flags, see
+# tests/differential/oracle.py) on the same large database and corpus, all
+# measured in this one run, printed as figures and ratios. Not a test: it
+# asserts nothing. Usage: bench/run.sh VIGIL WORKDIR
+#   WORKDIR/db, WORKDIR/corpus   made by bench/gen.py when missing
+#   WORKDIR/cache                vigil's matcher cache (emptied for the cold run)
+# Every run is timed with /usr/bin/time -v (wall clock and peak RSS, which
+# includes waited-for children such as a compile process). Files are read
+# from the page cache in every measurement (the corpus is read once first).
+set -u
+vigil=$(realpath "$1")
+work=${2:-build/bench}
+here=$(dirname "$0")
+threads=$(nproc)
+mkdir -p "$work"
+work=$(realpath "$work")
+
+if [ ! -d "$work/corpus" ] || [ ! -f "$work/db/bench.ndb" ]; then
+	echo "== generating database and corpus in $work"
+	# shellcheck disable=SC2086
+	python3 "$here/gen.py" "$work" ${BENCH_GEN_ARGS:-} || exit 2
+fi
+db=$work/db
+corpus=$work/corpus
+cache=$work/cache
+empty=$work/empty
+mkdir -p "$empty" && printf 'just a small clean file\n' >"$empty/clean.txt"
+corpus_bytes=$(du -sb "$corpus" | cut -f1)
+corpus_files=$(find "$corpus" -type f | wc -l)
+echo "== corpus: $corpus_files files, $corpus_bytes bytes; database:" \
+	"$(cat "$db"/*.hdb "$db"/*.hsb | wc -l) hash, $(wc -l <"$db/bench.ndb") body signatures"
+
+clamscan_flags=$(python3 -c "
+import sys; sys.path.insert(0, '$here/../tests/differential')
+import oracle; print(' '.join(oracle.CLAMSCAN_FLAGS))")
+clamtmp=$(mktemp -d)
+trap 'rm -rf "$clamtmp"' EXIT
+
+# measure NAME COMMAND...: runs it under /usr/bin/time -v, keeps stdout in
+# $work/NAME.out, sets WALL (s), RSS (KiB) and FOUND (FOUND lines).
+measure() {
+	local name=$1; shift
+	/usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	local rc=$?
+	WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+		n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' \
+		"$work/$name.time")
+	RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
+	FOUND=$(grep -c ' FOUND$' "$work/$name.out")
+	printf '  %-28s exit %d  %8.2f s  peak RSS %7d MiB  %d found\n' \
+		"$name" "$rc" "$WALL" $((RSS / 1024)) "$FOUND"
+	if [ $rc -gt 1 ]; then
+		echo "  $name failed:"; tail -n 5 "$work/$name.err" | sed 's/^/    /'
+	fi
+}
+
+echo "== reading the corpus once (page cache), then cat as the baseline"
+cat "$corpus"/* >/dev/null
+measure cat bash -c "cat '$corpus'/* >/dev/null"
+cat_wall=$WALL
+
+echo "== clamscan $(clamscan --version | cut -d/ -f1)"
+# shellcheck disable=SC2086
+measure clamscan-load clamscan $clamscan_flags --tempdir="$clamtmp" --database="$db" "$empty"
+clam_load=$WALL
+# shellcheck disable=SC2086
+measure clamscan-scan clamscan $clamscan_flags --tempdir="$clamtmp" --database="$db" "$corpus"
+clam_scan=$WALL clam_rss=$RSS clam_found=$FOUND
+
+vigil_flags=(scan -d "$db" -r --no-summary --max-filesize 2000M --max-scansize 2000M
+	--cache-dir "$cache")
+echo "== vigil ($("$vigil" --version 2>/dev/null | head -n 1))"
+rm -rf "$cache" && mkdir -p "$cache"
+measure vigil-compile-cold "$vigil" "${vigil_flags[@]}" --threads 1 "$empty"
+compile_wall=$WALL compile_rss=$RSS
+measure vigil-load-warm "$vigil" "${vigil_flags[@]}" --threads 1 "$empty"
+vigil_load=$WALL
+measure vigil-scan-1-thread "$vigil" "${vigil_flags[@]}" --threads 1 "$corpus"
+vigil_scan1=$WALL vigil_rss1=$RSS vigil_found=$FOUND
+measure vigil-scan-$threads-threads "$vigil" "${vigil_flags[@]}" --threads "$threads" "$corpus"
+vigil_scann=$WALL vigil_rssn=$RSS
+
+python3 - "$corpus_bytes" "$cat_wall" "$clam_load" "$clam_scan" "$clam_rss" \
+	"$compile_wall" "$compile_rss" "$vigil_load" "$vigil_scan1" "$vigil_rss1" \
+	"$vigil_scann" "$vigil_rssn" "$threads" "$clam_found" "$vigil_found" <<'EOF'
+import sys
+(size, cat, clam_load, clam_scan, clam_rss, compile_wall, compile_rss, vigil_load,
+ scan1, rss1, scann, rssn, threads, clam_found, vigil_found) = sys.argv[1:]
+size = int(size); threads = int(threads)
+f = {k: float(v) for k, v in dict(cat=cat, clam_load=clam_load, clam_scan=clam_scan,
+     compile_wall=compile_wall, vigil_load=vigil_load, scan1=scan1, scann=scann).items()}
+mb = size / 1e6
+def rate(wall, load):
+    net = max(wall - load, 1e-3)
+    return mb / net
+clam = rate(f["clam_scan"], f["clam_load"])
+v1 = rate(f["scan1"], f["vigil_load"])
+vn = rate(f["scann"], f["vigil_load"])
+catr = mb / max(f["cat"], 1e-3)
+print()
+print("== figures (throughput excludes each tool's load time, measured alone)")
+print("  corpus                          %.0f MB" % mb)
+print("  cat FILES > /dev/null           %8.1f MB/s" % catr)
+print("  clamscan load                   %8.2f s" % f["clam_load"])
+print("  clamscan scan                   %8.1f MB/s   peak RSS %d MiB   %s found"
+      % (clam, int(clam_rss) // 1024, clam_found))
+print("  vigil compile (cold cache)      %8.2f s      peak RSS %d MiB"
+      % (f["compile_wall"], int(compile_rss) // 1024))
+print("  vigil load (warm cache)         %8.2f s" % f["vigil_load"])
+print("  vigil scan, 1 thread            %8.1f MB/s   peak RSS %d MiB   %s found"
+      % (v1, int(rss1) // 1024, vigil_found))
+print("  vigil scan, %d threads           %8.1f MB/s   peak RSS %d MiB" % (threads, vn, int(rssn) // 1024))
+print()
+print("== ratios (target in brackets)")
+print("  throughput 1 thread / clamscan  %8.1fx  [>= 20x]" % (v1 / clam))
+print("  throughput %d threads / clamscan %8.1fx" % (threads, vn / clam))
+print("  warm load: clamscan / vigil     %8.1fx  [>= 10x]" % (f["clam_load"] / max(f["vigil_load"], 1e-3)))
+print("  peak RSS scanning: vigil/clam   %8.2f   [<= 1.0]" % (int(rss1) / max(int(clam_rss), 1)))
+print("  vigil 1 thread / cat            %8.2f" % (v1 / catr))
+print("  vigil %d threads / cat           %8.2f" % (threads, vn / catr))
+if clam_found != vigil_found:
+    print("  NOTE: clamscan found %s, vigil %s: compare %s" % (clam_found, vigil_found,
+          "WORKDIR/clamscan-scan.out and vigil-scan-1-thread.out"))
+EOF
