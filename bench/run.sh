@@ -50,8 +50,9 @@ measure() {
 		n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' \
 		"$work/$name.time")
 	RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
-	FOUND=$(grep -c ' FOUND$' "$work/$name.out")
-	printf '  %-28s exit %d  %8.2f s  peak RSS %7d MiB  %d found\n' \
+	# unique (file, signature) pairs: clamscan --allmatch repeats a line per occurrence
+	FOUND=$(sed 's/\.UNOFFICIAL FOUND$/ FOUND/' "$work/$name.out" | grep ' FOUND$' | sort -u | wc -l)
+	printf '  %-28s exit %d  %8.2f s  peak RSS %7d MiB  %d pairs found\n' \
 		"$name" "$rc" "$WALL" $((RSS / 1024)) "$FOUND"
 	if [ $rc -gt 1 ]; then
 		echo "  $name failed:"; tail -n 5 "$work/$name.err" | sed 's/^/    /'
