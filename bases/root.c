@@ -360,6 +360,16 @@ const struct vigil_root *vigil_root_chain_newest(const struct vigil_root_chain *
 	return chain->roots[chain->count - 1];
 }
 
+size_t vigil_root_chain_count(const struct vigil_root_chain *chain)
+{
+	return chain->count;
+}
+
+const struct vigil_root *vigil_root_chain_at(const struct vigil_root_chain *chain, size_t index)
+{
+	return index < chain->count ? chain->roots[index] : NULL;
+}
+
 const struct vigil_root *vigil_root_chain_find(const struct vigil_root_chain *chain, uint64_t version)
 {
 	for (size_t i = 0; i < chain->count; i++) {

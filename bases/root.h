@@ -94,6 +94,9 @@ int vigil_root_chain_advance(struct vigil_root_chain *chain, const uint8_t *buf,
 			     size_t reason_size);
 
 const struct vigil_root *vigil_root_chain_newest(const struct vigil_root_chain *chain);
+/* Number of roots in the chain, and the i-th (0: the anchor). */
+size_t vigil_root_chain_count(const struct vigil_root_chain *chain);
+const struct vigil_root *vigil_root_chain_at(const struct vigil_root_chain *chain, size_t index);
 /* The chain's root with this version, or NULL. */
 const struct vigil_root *vigil_root_chain_find(const struct vigil_root_chain *chain, uint64_t version);
 

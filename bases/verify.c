@@ -72,6 +72,8 @@ static int check_fields(const struct vigil_bundle_manifest *manifest, const stru
 				 root->version);
 		return -ESTALE;
 	}
+	if (!channel)
+		return 0; /* an audit: no clock, any channel */
 	if (strcmp(manifest->channel, channel)) {
 		vigil_reason_set(reason, reason_size, "wrong channel: bundle is for `%s', this client follows `%s'",
 				 manifest->channel, channel);
@@ -131,11 +133,9 @@ static int check_payload(const struct vigil_container *container, struct vigil_v
 	return 0;
 }
 
-int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
-			       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
-			       size_t reason_size)
+static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *root, int64_t now,
+		       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
 {
-	const struct vigil_root *root = vigil_root_chain_newest(roots);
 	struct vigil_verified_bundle *bundle;
 	struct vigil_container container;
 	int r;
@@ -147,9 +147,6 @@ int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigi
 		vigil_reason_set(reason, reason_size, "not a bundle (this is a trust root)");
 		return -EBADMSG;
 	}
-	r = vigil_root_chain_check_expiry(roots, now, reason, reason_size);
-	if (r < 0)
-		return r;
 	bundle = calloc(1, sizeof(*bundle));
 	if (!bundle)
 		return -ENOMEM;
@@ -175,6 +172,34 @@ int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigi
 err_free_bundle:
 	vigil_verified_bundle_free(bundle);
 	return r;
+}
+
+int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
+			       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
+			       size_t reason_size)
+{
+	struct vigil_container container;
+	int r;
+
+	/* Framing and kind first, so a root fed as a bundle says so. */
+	r = vigil_container_split(buf, len, &container, reason, reason_size);
+	if (r < 0)
+		return r;
+	if (container.kind != VIGIL_CONTAINER_BUNDLE) {
+		vigil_reason_set(reason, reason_size, "not a bundle (this is a trust root)");
+		return -EBADMSG;
+	}
+	r = vigil_root_chain_check_expiry(roots, now, reason, reason_size);
+	if (r < 0)
+		return r;
+	return open_bundle(buf, len, vigil_root_chain_newest(roots), now, channel ? channel : "stable", ret_bundle,
+			   reason, reason_size);
+}
+
+int vigil_bundle_open_audited(const uint8_t *buf, size_t len, const struct vigil_root *root,
+			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+{
+	return open_bundle(buf, len, root, 0, NULL, ret_bundle, reason, reason_size);
 }
 
 enum vigil_install_verdict vigil_bundle_check_installed(const struct vigil_verified_bundle *offered,

@@ -62,6 +62,13 @@ struct vigil_verified_bundle {
 int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
 			       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
 			       size_t reason_size);
+/*
+ * vigil_bundle_open_audited - the same checks for a release-history audit,
+ * against one given root and without the clock or the channel: signatures,
+ * canonical manifest, root version equal to @root's, payload sizes and digests.
+ */
+int vigil_bundle_open_audited(const uint8_t *buf, size_t len, const struct vigil_root *root,
+			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
 struct vigil_verified_bundle *vigil_verified_bundle_free(struct vigil_verified_bundle *bundle);
 
 enum vigil_install_verdict {
