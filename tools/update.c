@@ -212,46 +212,53 @@ static void refused(struct update *update, const char *source, const char *outco
 		snprintf(update->first_refusal, sizeof(update->first_refusal), "%s", reason);
 }
 
-/* The trusted chain: --root options, or the state's newer root, then newer --root options. */
-static int trusted_chain(struct update *update, struct vigil_root_chain **ret_chain)
+/*
+ * The trusted chain: the first --root, or the state's newer root, then the
+ * newer --root options. Returns an exit status; a refusal fills @reason.
+ */
+static int trusted_chain(struct update *update, struct vigil_root_chain **ret_chain, char *reason,
+			 size_t reason_size)
 {
-	struct vigil_root_chain *chain = NULL;
-	char reason[VIGIL_REASON_SIZE];
-	int status, r;
+	struct vigil_root_chain *chain = NULL, *state_chain;
+	char why[VIGIL_REASON_SIZE];
+	uint8_t *buf;
+	size_t len;
+	int r;
 
-	status = load_root_chain(update->roots, 1, &chain);
-	if (status != EXIT_OK)
-		return status;
-	if (update->installed_root) {
-		struct vigil_root_chain *state_chain;
-
-		r = vigil_root_chain_new(update->installed_root, update->installed_root_len, &state_chain, reason,
-					 sizeof(reason));
-		if (r < 0) {
-			vigil_root_chain_free(chain);
-			return say(EXIT_TROUBLE, "%s: installed root unreadable: %s", update->state_dir, reason);
-		}
-		if (vigil_root_chain_newest(state_chain)->version > vigil_root_chain_newest(chain)->version) {
-			vigil_root_chain_free(chain);
-			chain = state_chain;
-		} else {
-			vigil_root_chain_free(state_chain);
-		}
-	}
-	for (size_t i = 1; i < update->root_count; i++) {
-		uint8_t *buf;
-		size_t len;
-
+	for (size_t i = 0; i < update->root_count; i++) {
 		r = vigil_file_read(update->roots[i], ROOT_FILE_MAX_SIZE, &buf, &len);
 		if (r < 0) {
 			vigil_root_chain_free(chain);
 			return say(EXIT_TROUBLE, "%s: %s", update->roots[i], strerror(-r));
 		}
-		r = vigil_root_chain_advance(chain, buf, len, reason, sizeof(reason));
+		if (i == 0)
+			r = vigil_root_chain_new(buf, len, &chain, why, sizeof(why));
+		else
+			r = vigil_root_chain_advance(chain, buf, len, why, sizeof(why));
 		free(buf);
+		if (r == -ENOMEM) {
+			vigil_root_chain_free(chain);
+			return say(EXIT_TROUBLE, "out of memory");
+		}
 		if (r < 0 && r != -EALREADY) {
 			vigil_root_chain_free(chain);
-			return say(r == -ENOMEM ? EXIT_TROUBLE : EXIT_REFUSED, "%s: %s", update->roots[i], reason);
+			snprintf(reason, reason_size, "%.200s: %.300s", update->roots[i], why);
+			return EXIT_REFUSED;
+		}
+		if (i == 0 && update->installed_root) {
+			/* The state's root was verified when installed; a newer one wins. */
+			r = vigil_root_chain_new(update->installed_root, update->installed_root_len, &state_chain, why,
+						 sizeof(why));
+			if (r < 0) {
+				vigil_root_chain_free(chain);
+				return say(EXIT_TROUBLE, "%s: installed root unreadable: %s", update->state_dir, why);
+			}
+			if (vigil_root_chain_newest(state_chain)->version > vigil_root_chain_newest(chain)->version) {
+				vigil_root_chain_free(chain);
+				chain = state_chain;
+			} else {
+				vigil_root_chain_free(state_chain);
+			}
 		}
 	}
 	*ret_chain = chain;
@@ -274,7 +281,9 @@ static int update_from(struct update *update, const char *source)
 	size_t len;
 	int status, r;
 
-	status = trusted_chain(update, &chain);
+	status = trusted_chain(update, &chain, reason, sizeof(reason));
+	if (status == EXIT_REFUSED)
+		refused(update, source, "refused", NULL, reason);
 	if (status != EXIT_OK)
 		return status;
 	for (unsigned walked = 0; walked < ROOT_WALK_MAX; walked++) {
