@@ -538,9 +538,9 @@ static int build_main(int argc, char *argv[])
 					order[i] = j;
 			}
 			if (i && !strcmp(sorted[i - 1].name, sorted[i].name)) {
+				status = say(EXIT_REFUSED, "payload name `%s' given twice", sorted[i].name);
 				free(sorted);
 				free(order);
-				status = say(EXIT_REFUSED, "payload name `%s' given twice", sorted[i].name);
 				goto out_free;
 			}
 			payload_len += sorted[i].size;
