@@ -29,6 +29,7 @@
 
 #include "fileio.h"
 #include "state-internal.h"
+#include "verify.h"
 
 #define GENERATION_PREFIX "gen-"
 #define CURRENT_TEMP_NAME "current.tmp"
@@ -378,5 +379,46 @@ int vigil_state_record_decision(struct vigil_state *state, const struct vigil_de
 	close(fd);
 out_put_record:
 	json_object_put(record);
+	return r;
+}
+
+int vigil_state_load_verified(const char *state_dir, const uint8_t *anchor, size_t anchor_len, int64_t now,
+			      const char *channel, uint8_t **ret_buf, size_t *ret_len,
+			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+{
+	struct vigil_root_chain *chain = NULL, *anchor_chain = NULL;
+	struct vigil_state *state;
+	uint8_t *bundle, *root;
+	size_t bundle_len, root_len;
+	int r;
+
+	r = vigil_state_open(state_dir, false, &state);
+	if (r < 0)
+		return r;
+	r = vigil_state_read_installed(state, &bundle, &bundle_len, &root, &root_len);
+	vigil_state_free(state);
+	if (r < 0)
+		return r;
+	r = vigil_root_chain_new(root, root_len, &chain, reason, reason_size);
+	free(root);
+	if (r < 0)
+		goto err_free_bundle;
+	if (anchor && vigil_root_chain_new(anchor, anchor_len, &anchor_chain, NULL, 0) == 0 &&
+	    vigil_root_chain_newest(anchor_chain)->version > vigil_root_chain_newest(chain)->version) {
+		vigil_root_chain_free(chain);
+		chain = anchor_chain;
+		anchor_chain = NULL;
+	}
+	r = vigil_bundle_open_installed(bundle, bundle_len, chain, now, channel, ret_bundle, reason, reason_size);
+	vigil_root_chain_free(anchor_chain);
+	vigil_root_chain_free(chain);
+	if (r < 0)
+		goto err_free_bundle;
+	*ret_buf = bundle;
+	*ret_len = bundle_len;
+	return 0;
+
+err_free_bundle:
+	free(bundle);
 	return r;
 }

@@ -56,6 +56,23 @@ int vigil_state_read_root(struct vigil_state *state, uint8_t **ret_root, size_t 
 int vigil_state_install(struct vigil_state *state, const uint8_t *bundle, size_t bundle_len, const uint8_t *root,
 			size_t root_len, uint64_t version, const uint8_t digest[VIGIL_SHA256_SIZE]);
 
+struct vigil_verified_bundle;
+
+/*
+ * vigil_state_load_verified - the installed bases, verified, for vigild
+ * (start and SIGHUP) and `vigil scan' without -d. Reads the installed
+ * bundle and root from @state_dir; the trusted root is the state's, or
+ * @anchor (the packaged root, may be NULL) when that is newer. Verifies
+ * with vigil_bundle_open_installed() (expiry flagged, not refused).
+ * On success *ret_buf holds the bundle bytes the verified bundle points
+ * into: free it after vigil_verified_bundle_free(). Returns 0, -ENOENT
+ * when nothing is installed, -ENOMEM, other -errno for I/O, or a refusal
+ * with @reason set (any other negative errno from verify.h).
+ */
+int vigil_state_load_verified(const char *state_dir, const uint8_t *anchor, size_t anchor_len, int64_t now,
+			      const char *channel, uint8_t **ret_buf, size_t *ret_len,
+			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
+
 struct vigil_decision {
 	const char *outcome;  /* "installed", "already-installed", "refused", "equivocation" */
 	const char *source;   /* mirror URL or path, or NULL */

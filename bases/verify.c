@@ -62,7 +62,7 @@ static int check_signatures(const struct vigil_root *root, const struct vigil_co
 }
 
 static int check_fields(const struct vigil_bundle_manifest *manifest, const struct vigil_root *root, int64_t now,
-			const char *channel, char *reason, size_t reason_size)
+			const char *channel, bool check_time, char *reason, size_t reason_size)
 {
 	char when[VIGIL_RFC3339_SIZE + 1];
 
@@ -79,6 +79,8 @@ static int check_fields(const struct vigil_bundle_manifest *manifest, const stru
 				 manifest->channel, channel);
 		return -EXDEV;
 	}
+	if (!check_time)
+		return 0;
 	if (now >= manifest->expires) {
 		vigil_time_format(manifest->expires, when);
 		vigil_reason_set(reason, reason_size, "bundle version %" PRIu64 " expired at %s", manifest->version, when);
@@ -134,7 +136,8 @@ static int check_payload(const struct vigil_container *container, struct vigil_v
 }
 
 static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *root, int64_t now,
-		       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+		       const char *channel, bool check_time, struct vigil_verified_bundle **ret_bundle, char *reason,
+		       size_t reason_size)
 {
 	struct vigil_verified_bundle *bundle;
 	struct vigil_container container;
@@ -160,7 +163,7 @@ static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *
 					reason_size);
 	if (r < 0)
 		goto err_free_bundle;
-	r = check_fields(bundle->manifest, root, now, channel, reason, reason_size);
+	r = check_fields(bundle->manifest, root, now, channel, check_time, reason, reason_size);
 	if (r < 0)
 		goto err_free_bundle;
 	r = check_payload(&container, bundle, reason, reason_size);
@@ -192,14 +195,30 @@ int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigi
 	r = vigil_root_chain_check_expiry(roots, now, reason, reason_size);
 	if (r < 0)
 		return r;
-	return open_bundle(buf, len, vigil_root_chain_newest(roots), now, channel ? channel : "stable", ret_bundle,
-			   reason, reason_size);
+	return open_bundle(buf, len, vigil_root_chain_newest(roots), now, channel ? channel : "stable", true,
+			   ret_bundle, reason, reason_size);
 }
 
 int vigil_bundle_open_audited(const uint8_t *buf, size_t len, const struct vigil_root *root,
 			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
 {
-	return open_bundle(buf, len, root, 0, NULL, ret_bundle, reason, reason_size);
+	return open_bundle(buf, len, root, 0, NULL, false, ret_bundle, reason, reason_size);
+}
+
+int vigil_bundle_open_installed(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
+				const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
+				size_t reason_size)
+{
+	const struct vigil_root *root = vigil_root_chain_newest(roots);
+	struct vigil_verified_bundle *bundle;
+	int r;
+
+	r = open_bundle(buf, len, root, now, channel ? channel : "stable", false, &bundle, reason, reason_size);
+	if (r < 0)
+		return r;
+	bundle->expired = now >= bundle->manifest->expires || now >= root->expires;
+	*ret_bundle = bundle;
+	return 0;
 }
 
 enum vigil_install_verdict vigil_bundle_check_installed(const struct vigil_verified_bundle *offered,

@@ -43,6 +43,7 @@ struct vigil_verified_bundle {
 	uint64_t root_version;
 	size_t signer_count;
 	char (*signer_names)[VIGIL_KEY_NAME_MAX + 1]; /* release keys that signed */
+	bool expired; /* only from vigil_bundle_open_installed(): bundle or root past `expires' */
 };
 
 /*
@@ -69,6 +70,16 @@ int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigi
  */
 int vigil_bundle_open_audited(const uint8_t *buf, size_t len, const struct vigil_root *root,
 			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
+/*
+ * vigil_bundle_open_installed - for a bundle already installed (vigild's
+ * load and reload, `vigil scan' with the installed bases): every check of
+ * vigil_bundle_open_verified() except the clock. An expired bundle or root
+ * is not refused but flagged (->expired), so the caller keeps scanning
+ * with it and says so loudly instead of falling back to no bases.
+ */
+int vigil_bundle_open_installed(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
+				const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
+				size_t reason_size);
 struct vigil_verified_bundle *vigil_verified_bundle_free(struct vigil_verified_bundle *bundle);
 
 enum vigil_install_verdict {

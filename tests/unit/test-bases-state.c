@@ -241,3 +241,40 @@ Test(state, decisions_are_json_lines)
 	cr_assert_null(fgets(line, sizeof(line), file));
 	fclose(file);
 }
+
+Test(state, load_verified_flags_expiry_instead_of_refusing)
+{
+	struct vigil_verified_bundle *bundle;
+	uint8_t *buf;
+	size_t len;
+
+	cr_assert_eq(vigil_state_load_verified(state_dir, NULL, 0, NOW, "stable", &buf, &len, &bundle, reason,
+					       sizeof(reason)), 0, "%s", reason);
+	cr_assert_eq(bundle->manifest->version, 1);
+	cr_assert_not(bundle->expired);
+	cr_assert(bundle->files[0].data > buf && bundle->files[0].data + bundle->files[0].size <= buf + len);
+	vigil_verified_bundle_free(bundle);
+	free(buf);
+	/* Past every expiry: still loaded, flagged. */
+	cr_assert_eq(vigil_state_load_verified(state_dir, root.data, root.len, 4200000000LL, "stable", &buf, &len, &bundle,
+					       reason, sizeof(reason)), 0, "%s", reason);
+	cr_assert(bundle->expired);
+	vigil_verified_bundle_free(bundle);
+	free(buf);
+	/* Another channel is still refused. */
+	cr_assert_eq(vigil_state_load_verified(state_dir, NULL, 0, NOW, "beta", &buf, &len, &bundle, reason,
+					       sizeof(reason)), -EXDEV);
+}
+
+Test(state, load_verified_on_an_empty_folder_is_enoent)
+{
+	struct vigil_verified_bundle *bundle;
+	char empty[] = "/tmp/vigil-state-empty.XXXXXX";
+	uint8_t *buf;
+	size_t len;
+
+	cr_assert(mkdtemp(empty));
+	cr_assert_eq(vigil_state_load_verified(empty, NULL, 0, NOW, "stable", &buf, &len, &bundle, reason,
+					       sizeof(reason)), -ENOENT);
+	rmdir(empty);
+}
