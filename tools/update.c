@@ -17,7 +17,9 @@
  *
  * A mirror that fails (I/O, timeout, size cap) or serves something refused
  * hands over to the next --from; the state changes only on an install.
- * Telling a running vigild to reload is the daemon's part (not here yet).
+ * Run as root for a state folder another user owns, it becomes that user
+ * first (drop_privileges()). Telling a running vigild to reload is the
+ * daemon's part (not here yet).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -371,6 +376,26 @@ out_free_chain:
 	return status;
 }
 
+/*
+ * No more privilege than writing the state folder needs: started as root
+ * for a folder another user owns (packaging creates it for user vigil),
+ * become that user before touching the network or any downloaded byte.
+ */
+static int drop_privileges(const char *state_dir)
+{
+	struct stat st;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (geteuid() != 0 || stat(state_dir, &st) < 0 || st.st_uid == 0)
+		return 0;
+	if (setgroups(0, NULL) < 0 || setgid(st.st_gid) < 0 || setuid(st.st_uid) < 0)
+		return -errno;
+	if (setuid(0) == 0)
+		return -EPERM;
+	return 0;
+}
+
 static int read_installed(struct update *update)
 {
 	char reason[VIGIL_REASON_SIZE];
@@ -463,6 +488,10 @@ int update_main(int argc, char *argv[])
 	}
 	update.now = time(NULL);
 
+	r = drop_privileges(update.state_dir);
+	if (r < 0)
+		return say(EXIT_TROUBLE, "%s: cannot switch to the state folder's owner: %s", update.state_dir,
+			   strerror(-r));
 	r = vigil_state_open(update.state_dir, true, &update.state);
 	if (r == -EWOULDBLOCK)
 		return say(EXIT_TROUBLE, "%s: another vigil update is running", update.state_dir);

@@ -167,4 +167,14 @@ grep -qi "timed out\|timeout" "$work/err" || fail "slow mirror: $(cat "$work/err
 # A mirror serving garbage is refused and the next one is used.
 expect 0 "" "$vigil" update --from "$url/bad" --from "$url/good" --cacert tls.crt --state-dir state5 --root root
 [ "$(readlink state/current)" = "$before" ] || fail "state changed"
+
+# Started as root for a state folder owned by another user, update runs as that user.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chmod 755 "$work"
+	chmod 644 root tls.crt
+	mkdir owned && chown nobody owned
+	expect 0 "" "$vigil" update --from "$url/good" --cacert tls.crt --state-dir owned --root root
+	[ "$(stat -c %U owned/current/bundle.vbundle)" = nobody ] || fail "installed as $(stat -c %U owned/current/bundle.vbundle)"
+	[ "$(stat -c %U owned/decisions.jsonl)" = nobody ] || fail "decision recorded as root"
+fi
 echo ok
