@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -101,6 +102,7 @@ static int keygen_main(int argc, char *argv[])
 	}
 	r = vigil_file_write_exclusive(public_path, (const uint8_t *)public_text, strlen(public_text), 0644);
 	if (r < 0) {
+		unlink(out); /* no secret without its public half */
 		status = say(EXIT_TROUBLE, "%s: %s", public_path, strerror(-r));
 		goto out_wipe;
 	}
