@@ -39,6 +39,7 @@
 #include "bases-common.h"
 #include "fileio.h"
 #include "subcommands.h"
+#include "version.h"
 
 #define MIRRORS_MAX 16
 #define ROOTS_MAX 256
