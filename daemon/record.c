@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "utf8-escape.h"
 
 #define RECORD_QUEUE_MAX 8192
 #define SUBSCRIBERS_MAX 64
@@ -73,56 +74,9 @@ void verdict_record_free(struct verdict_record *record)
 	free(record);
 }
 
-/* Length of the valid UTF-8 sequence at text, or 0 when it is not one. */
-static size_t utf8_sequence_length(const unsigned char *text)
-{
-	unsigned char c = text[0];
-	size_t length;
-	uint32_t point;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		length = 2, point = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		length = 3, point = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		length = 4, point = c & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < length; i++) {
-		if ((text[i] & 0xc0) != 0x80)
-			return 0;
-		point = point << 6 | (text[i] & 0x3f);
-	}
-	if ((length == 3 && point < 0x800) || (length == 4 && (point < 0x10000 || point > 0x10ffff)) ||
-	    (point >= 0xd800 && point <= 0xdfff))
-		return 0;
-	return length;
-}
-
 char *utf8_escape(const char *text)
 {
-	const unsigned char *p = (const unsigned char *)text;
-	size_t length = strlen(text);
-	char *out = malloc(length * 4 + 1), *q = out;
-
-	if (!out)
-		return NULL;
-	while (*p) {
-		size_t sequence = utf8_sequence_length(p);
-
-		if (sequence) {
-			memcpy(q, p, sequence);
-			q += sequence;
-			p += sequence;
-		} else {
-			q += sprintf(q, "\\x%02x", *p);
-			p++;
-		}
-	}
-	*q = '\0';
-	return out;
+	return vigil_utf8_escape(text, strlen(text));
 }
 
 static void add_string(struct json_object *object, const char *key, const char *value)

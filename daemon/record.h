@@ -57,7 +57,8 @@ void verdict_record_free(struct verdict_record *record);
 /* The JSON line (no newline) for a record; NULL on allocation failure. */
 char *verdict_record_to_json(const struct verdict_record *record, const char *host_name);
 
-/* Escapes bytes that are not UTF-8 as `\xNN`; valid text is left alone. */
+/* vigil_utf8_escape() of a C string: bytes that are not UTF-8 become
+ * `\xNN`, a backslash `\\`; valid text is left alone. */
 char *utf8_escape(const char *text);
 
 int recorder_new(const struct vigild_config *config, const char *host_name,

@@ -77,9 +77,9 @@ Test(record, detection_fields)
 
 Test(record, utf8_escape)
 {
-	char *escaped = utf8_escape("caf\xc3\xa9 \xc3 \xed\xa0\x80 ok");
+	char *escaped = utf8_escape("caf\xc3\xa9 \xc3 \xed\xa0\x80 a\\b");
 
-	cr_expect_str_eq(escaped, "caf\xc3\xa9 \\xc3 \\xed\\xa0\\x80 ok");
+	cr_expect_str_eq(escaped, "caf\xc3\xa9 \\xc3 \\xed\\xa0\\x80 a\\\\b");
 	free(escaped);
 }
 
