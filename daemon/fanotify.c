@@ -153,14 +153,24 @@ static void fanotify_event_free(struct backend *backend, struct vigild_event *ev
 /* Called with submit_lock held. */
 static void arm_read(struct fanotify_backend *fanotify)
 {
+	struct vigild *vigild = fanotify->base.vigild;
+	unsigned in_flight = dispatch_in_flight(vigild), cap = dispatch_in_flight_cap(vigild);
 	struct io_uring_sqe *sqe;
+	size_t size;
 
-	if (fanotify->read_armed || fanotify->closed)
+	if (fanotify->read_armed || fanotify->closed || in_flight >= cap)
 		return;
+	/* Each event read is an fd in our table: read no more events than
+	 * there is room for under the cap (the kernel denies an event whose fd
+	 * it cannot create). Our events carry no info records, so each takes
+	 * FAN_EVENT_METADATA_LEN bytes. */
+	size = (size_t)(cap - in_flight) * FAN_EVENT_METADATA_LEN;
+	if (size > sizeof(fanotify->buffer))
+		size = sizeof(fanotify->buffer);
 	sqe = get_sqe(fanotify);
 	if (!sqe)
 		return;	/* retried on the next tick */
-	io_uring_prep_read(sqe, fanotify->fan_fd, fanotify->buffer, sizeof(fanotify->buffer), 0);
+	io_uring_prep_read(sqe, fanotify->fan_fd, fanotify->buffer, (unsigned)size, 0);
 	io_uring_sqe_set_data64(sqe, TAG_READ);
 	fanotify->read_armed = true;
 }
@@ -286,7 +296,7 @@ static void *loop_thread(void *data)
 		pthread_mutex_lock(&fanotify->submit_lock);
 		/* Backpressure, never denial: past the cap, events wait in the
 		 * kernel's (unlimited) queue until scans finish. */
-		if (rearm && dispatch_in_flight(vigild) < dispatch_in_flight_cap(vigild))
+		if (rearm)
 			arm_read(fanotify);
 		io_uring_submit(&fanotify->ring);
 		pthread_mutex_unlock(&fanotify->submit_lock);

@@ -14,15 +14,25 @@
  *        before and after a round is the same stable one, A_ONLY must be
  *        denied exactly under set A and B_ONLY exactly under set B.
  *        Prints the counts and "violations=N"; exits 1 if any.
+ *   SIGTERM stops either mode after the current round, counts printed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int signal_number)
+{
+	(void)signal_number;
+	stop = 1;
+}
 
 struct phase {
 	unsigned long sequence;
@@ -81,8 +91,11 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	time_t end = seconds >= 0 ? time(NULL) + seconds : 0;
+	struct sigaction action = { .sa_handler = on_term, .sa_flags = SA_RESTART };
 
-	for (long round = 0; count < 0 || round < count; round++) {
+	/* SIGTERM ends the run cleanly, with the counts printed. */
+	sigaction(SIGTERM, &action, NULL);
+	for (long round = 0; !stop && (count < 0 || round < count); round++) {
 		struct phase before = { 0 }, after = { 0 };
 		int results[4];
 

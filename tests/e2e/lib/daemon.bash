@@ -46,7 +46,6 @@ write_config() {
 		echo "state_dir = $work/state"
 		echo "socket = $socket"
 		echo "log = $log"
-		echo "timeout_ms = 10000"
 		for line in "$@"; do echo "$line"; done
 	} >"$work/vigild.conf"
 }
