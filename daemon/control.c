@@ -30,7 +30,9 @@
 #include <unistd.h>
 
 #include "control-proto.h"
+#include "quarantine.h"
 #include "record.h"
+#include "utf8-escape.h"
 #include "vigild.h"
 
 #define CONTROL_CLIENTS_MAX 32
@@ -184,9 +186,41 @@ static void handle_request(struct control *control, struct control_client *clien
 		shutdown(fd, SHUT_RD);
 		recorder_subscribe(vigild->recorder, fd);
 		return;	/* the recorder owns fd */
-	default:
-		reply_error(fd, "quarantine is not available in this build");
+	case CONTROL_QUARANTINE_LIST: {
+		struct json_object *items = json_object_new_array();
+
+		object = json_object_new_object();
+		quarantine_list(vigild->quarantine_dir, items);
+		json_object_object_add(object, "ok", json_object_new_boolean(true));
+		json_object_object_add(object, "items", items);
+		send_line(fd, object);
+		json_object_put(object);
 		break;
+	}
+	case CONTROL_QUARANTINE_RESTORE:
+	case CONTROL_QUARANTINE_DELETE: {
+		char message[4200];
+		int r = request.command == CONTROL_QUARANTINE_RESTORE ?
+			quarantine_restore(vigild->quarantine_dir, request.id, message, sizeof(message)) :
+			quarantine_delete(vigild->quarantine_dir, request.id, message, sizeof(message));
+
+		if (r < 0) {
+			reply_error(fd, message);
+			break;
+		}
+		object = json_object_new_object();
+		json_object_object_add(object, "ok", json_object_new_boolean(true));
+		if (request.command == CONTROL_QUARANTINE_RESTORE) {
+			char *shown = vigil_utf8_escape(message, strlen(message));
+
+			json_object_object_add(object, "restored",
+					       json_object_new_string(shown ? shown : "?"));
+			free(shown);
+		}
+		send_line(fd, object);
+		json_object_put(object);
+		break;
+	}
 	}
 	close(fd);
 }

@@ -34,6 +34,7 @@
 
 #include "backend.h"
 #include "engine.h"
+#include "quarantine.h"
 #include "record.h"
 #include "vigild.h"
 
@@ -453,6 +454,19 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 				if (record->rules[i])
 					record->rule_count++;
 			}
+		}
+		if (kind == RECORD_DETECTION && record->denied &&
+		    config->quarantine == CONFIG_QUARANTINE_MOVE && record->path) {
+			char id[64], error[512], message[600];
+
+			/* After the answer: the opener already has its EPERM. */
+			if (quarantine_move(vigild->quarantine_dir, event->fd, &event->st,
+					    record->path, record->rules, record->rule_count, id,
+					    sizeof(id), error, sizeof(error)) == 0)
+				snprintf(message, sizeof(message), "quarantined as %s", id);
+			else
+				snprintf(message, sizeof(message), "quarantine failed: %s", error);
+			record->message = strdup(message);
 		}
 		if (kind == RECORD_ERROR) {
 			char message[128];

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "quarantine.h"
 #include "record.h"
 #include "vigild.h"
 
@@ -304,6 +305,16 @@ int main(int argc, char *argv[])
 	r = lock_state_dir(vigild, error, sizeof(error));
 	if (r < 0)
 		goto err_report;
+	snprintf(vigild->quarantine_dir, sizeof(vigild->quarantine_dir), "%s",
+		 vigild->config.quarantine_dir ? vigild->config.quarantine_dir : "");
+	if (!vigild->quarantine_dir[0])
+		snprintf(vigild->quarantine_dir, sizeof(vigild->quarantine_dir), "%s/quarantine",
+			 vigild->config.state_dir ? vigild->config.state_dir : VIGILD_DEFAULT_STATE_DIR);
+	if (vigild->config.quarantine == CONFIG_QUARANTINE_MOVE) {
+		r = quarantine_prepare(vigild->quarantine_dir, error, sizeof(error));
+		if (r < 0)
+			goto err_report;
+	}
 	r = recorder_new(&vigild->config, vigild->host_name, &vigild->recorder, error,
 			 sizeof(error));
 	if (r < 0)

@@ -242,9 +242,10 @@ char *verdict_record_to_json(const struct verdict_record *record, const char *ho
 	json_object_object_add(root, "vigil", vigil);
 
 	if (record->kind == RECORD_DETECTION)
-		snprintf(message, sizeof(message), "%s %s: %s",
+		snprintf(message, sizeof(message), "%s %s: %s%s%s",
 			 !record->answered ? "found after" : record->denied ? "denied" : "audited",
-			 record->action, record->rule_count ? record->rules[0] : "?");
+			 record->action, record->rule_count ? record->rules[0] : "?",
+			 record->message ? "; " : "", record->message ? record->message : "");
 	else if (record->kind == RECORD_RELOAD)
 		snprintf(message, sizeof(message), "bases reload %s%s%s",
 			 record->success ? "done" : "refused",

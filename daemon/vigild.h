@@ -62,6 +62,7 @@ struct vigild {
 	struct control *control;
 	struct backend *backend;
 	int lock_fd;
+	char quarantine_dir[4096];
 };
 
 uint64_t monotonic_ns(void);

@@ -54,8 +54,10 @@ int quarantine_main(int argc, char *argv[])
 			       json_object_get_string(json_path(item, "time")),
 			       json_object_get_string(json_path(item, "path")));
 		}
+	} else if (r == 0 && json_object_object_get_ex(reply, "restored", &items)) {
+		printf("restored %s\n", json_object_get_string(items));
 	} else if (r == 0) {
-		printf("done\n");
+		printf("deleted\n");
 	}
 	json_object_put(reply);
 	return r;
