@@ -19,6 +19,7 @@ daemon_setup() {
 	[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
 	probe=$("$helpers/fanotify-probe" /tmp) || { echo "$probe"; exit 77; }
 	work=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
+	chmod 0755 "$work"
 	mkdir -p "$work/prot" "$work/bases" "$work/state"
 	mount -t tmpfs -o size=64m,mode=0755 vigil-e2e "$work/prot" || { echo "cannot mount tmpfs"; exit 77; }
 	trap daemon_cleanup EXIT
@@ -32,8 +33,10 @@ daemon_cleanup() {
 		kill -KILL "$vigild_pid" 2>/dev/null
 		wait "$vigild_pid" 2>/dev/null
 	fi
-	umount -l "$work/prot" 2>/dev/null
-	umount -l "$work/logfs" 2>/dev/null
+	# every mount under the scratch folder, deepest first (vigild's own
+	# bind mount too, should it have been killed)
+	awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r point; do umount -l "$point" 2>/dev/null; done
 	rm -rf "$work"
 }
 
