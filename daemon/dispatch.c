@@ -580,10 +580,6 @@ int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch)
 
 	/* Half the fd limit for events: the kernel denies an event whose fd it
 	 * cannot create, so we stop reading long before that. */
-	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-		limit.rlim_cur = limit.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &limit);
-	}
 	if (getrlimit(RLIMIT_NOFILE, &limit) < 0)
 		limit.rlim_cur = 1024;
 	dispatch->in_flight_cap = limit.rlim_cur > 128 ? (unsigned)(limit.rlim_cur / 2 - 32) : 16;

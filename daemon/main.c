@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -133,6 +134,7 @@ void vigild_status(struct vigild *vigild, struct json_object *object)
 	json_object_object_add(settings, "on_error",
 			       json_object_new_string(config_verdict_name(config->on_error)));
 	json_object_object_add(object, "settings", settings);
+	json_object_object_add(object, "hardening", json_object_new_string(vigild->hardening));
 }
 
 struct reload_notifier {
@@ -302,6 +304,18 @@ int main(int argc, char *argv[])
 		goto out_free_config;
 	}
 
+	{
+		struct rlimit limit;
+
+		/* Room for events: the soft fd limit up to the hard one. */
+		if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+			limit.rlim_cur = limit.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &limit);
+		}
+	}
+	r = privileges_drop_capabilities(error, sizeof(error));
+	if (r < 0)
+		goto err_report;
 	r = lock_state_dir(vigild, error, sizeof(error));
 	if (r < 0)
 		goto err_report;
@@ -339,7 +353,15 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		goto err_report;
 	{
-		struct bases_snapshot *snapshot = bases_acquire(vigild->bases);
+		struct bases_snapshot *snapshot;
+		char summary[200];
+
+		r = privileges_restrict_syscalls(summary, sizeof(summary));
+		snprintf(vigild->hardening, sizeof(vigild->hardening), "capabilities dropped; %s",
+			 summary);
+		if (r < 0)
+			fprintf(stderr, "vigild: warning: %s\n", vigild->hardening);
+		snapshot = bases_acquire(vigild->bases);
 
 		fprintf(stderr, "vigild: ready: %zu path(s) protected, bases %s (%zu signatures)\n",
 			vigild->config.paths.count, snapshot->version, snapshot->signatures);

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "config.h"
@@ -63,6 +64,7 @@ struct vigild {
 	struct backend *backend;
 	int lock_fd;
 	char quarantine_dir[4096];
+	char hardening[256];
 };
 
 uint64_t monotonic_ns(void);
@@ -108,6 +110,10 @@ void dispatch_status(struct vigild *vigild, struct json_object *object);
 int control_new(struct vigild *vigild, struct control **ret_control, char *error,
 		size_t error_size);
 void control_free(struct control *control);
+
+/* privileges.c: -errno and a message on failure */
+int privileges_drop_capabilities(char *error, size_t error_size);
+int privileges_restrict_syscalls(char *summary, size_t summary_size);
 
 /* main.c */
 void vigild_status(struct vigild *vigild, struct json_object *object);

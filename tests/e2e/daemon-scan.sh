@@ -74,6 +74,18 @@ grep -q "^  $prot: covered (filesystem, tmpfs)" "$work/status" || fail "status: 
 [ "$(status_field events.timeouts)" = 0 ] || fail "timeouts counter"
 [ "$(status_field events.cache_hits)" -ge 1 ] || fail "no cache hit"
 
+# least privilege: capabilities dropped on every thread, seccomp unless ASan
+hardening=$(status_field hardening)
+grep -q "^capabilities dropped; " <<<"$hardening" || fail "hardening: $hardening"
+for task in /proc/$vigild_pid/task/*; do
+	bounding=$(awk '/^CapBnd/ { print $2 }' "$task/status")
+	[ $((0x$bounding & (1 << 12))) = 0 ] || fail "thread $task keeps CAP_NET_ADMIN ($bounding)"
+	[ $((0x$bounding & (1 << 21))) != 0 ] || fail "thread $task lost CAP_SYS_ADMIN ($bounding)"
+	if [ "$hardening" = "capabilities dropped; seccomp allowlist" ]; then
+		grep -q '^Seccomp:[[:space:]]*2' "$task/status" || fail "thread $task has no seccomp filter"
+	fi
+done
+
 # tail --json sees the next denial
 "$vigil" tail --json --socket "$socket" >"$work/tail" 2>/dev/null &
 tail_pid=$!
