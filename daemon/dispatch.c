@@ -146,9 +146,20 @@ unsigned dispatch_in_flight_cap(struct vigild *vigild)
 
 void dispatch_note_overflow(struct vigild *vigild)
 {
+	struct verdict_record *record = calloc(1, sizeof(*record));
+
 	atomic_fetch_add(&vigild->stats.overflows, 1);
 	fprintf(stderr, "vigild: ALARM: the kernel's event queue overflowed; "
 		"the kernel allowed opens that were never scanned\n");
+	if (!record)
+		return;
+	record->kind = RECORD_ERROR;
+	record->timestamp_ns = realtime_ns();
+	record->action = "queue-overflow";
+	record->uid = -1;
+	record->message = strdup("ALARM: the kernel's event queue overflowed; opens were "
+				 "allowed unscanned");
+	recorder_submit(vigild->recorder, record);
 }
 
 static void list_add_event(struct dispatch *dispatch, struct vigild_event *event)

@@ -284,6 +284,9 @@ int main(int argc, char *argv[])
 		goto out_free_config;
 	}
 
+	if (vigild->config.backend == CONFIG_BACKEND_AUTO && access("/dev/vigil", F_OK) == 0)
+		fprintf(stderr, "vigild: warning: /dev/vigil exists, but this build has no kmod "
+			"backend; using fanotify\n");
 	vigild->pid = getpid();
 	vigild->started_ns = monotonic_ns();
 	vigild->started_at = time(NULL);
