@@ -19,7 +19,6 @@
  * the lock) and give it back with bases_release(); a scan therefore always
  * finishes on the bases it started with.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -16,7 +16,6 @@
  * The table is bounded (CACHE_SLOTS, direct-mapped per stripe; a collision
  * replaces the older entry), so memory never grows with the filesystem.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

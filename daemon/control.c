@@ -14,7 +14,6 @@
  *   line) and close | `reload`: a thread waits for the reload and replies
  *   | `tail`: an "ok" line, then the fd moves to the recorder.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>

@@ -21,7 +21,6 @@
  * reused fd; that is why the number of live events is capped well below
  * the fd limit (backends stop reading at the cap, never deny for it).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>

@@ -31,7 +31,6 @@
  * kernel from allowing events unread for want of queue room; should it
  * overflow anyway, FAN_Q_OVERFLOW raises an alarm.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>

@@ -15,7 +15,6 @@
  * Stopping closes the kernel side first (the kernel allows what is
  * pending), then the parts in reverse order.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -37,6 +36,7 @@
 #include "backend.h"
 #include "quarantine.h"
 #include "record.h"
+#include "version.h"
 #include "vigild.h"
 
 static void usage(FILE *stream)

@@ -22,7 +22,6 @@
  * Under AddressSanitizer the seccomp filter is left out: LeakSanitizer
  * stops the world with ptrace at exit.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/capability.h>
 #include <seccomp.h>

@@ -18,7 +18,6 @@
  *
  * A copy, not a rename: the folder is usually on another filesystem.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

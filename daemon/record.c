@@ -13,7 +13,6 @@
  *   moves here) -> queue -> recorder thread -> verdict_record_to_json()
  *   -> sink write + send to each subscriber -> verdict_record_free()
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>

@@ -6,7 +6,6 @@
  * permission events: exit 0 yes, 77 no (with the reason on stdout, which
  * the test runner shows for a skip). Owns one fanotify fd for a moment.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

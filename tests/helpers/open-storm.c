@@ -16,7 +16,6 @@
  *        Prints the counts and "violations=N"; exits 1 if any.
  *   SIGTERM stops either mode after the current round, counts printed.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
