@@ -53,6 +53,7 @@ struct bases {
 	pthread_t thread;
 	bool thread_started;
 	bool stopping;
+	char cache_dir[4200];		/* compiled matchers, in the state folder */
 };
 
 struct loaded_file {
@@ -129,6 +130,18 @@ static void free_files(struct loaded_file *files, size_t count)
 	free(files);
 }
 
+static uint64_t half_of_memory(void)
+{
+#ifdef VIGILD_UNDER_ASAN
+	return 0;	/* compile in this process: see vigild.h */
+#endif
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || page_size <= 0)
+		return 4ULL << 30;
+	return (uint64_t)pages * (uint64_t)page_size / 2;
+}
+
 /* Loads the configured bases into a new snapshot (not yet running). */
 static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapshot,
 			 char *message, size_t message_size)
@@ -136,9 +149,14 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 	const struct vigild_config *config = &bases->vigild->config;
 	struct loaded_file *files = calloc(BASES_MAX_FILES, sizeof(*files));
 	struct vigil_source *sources = NULL;
+	/* Never compile in vigild's own process: load the compiled matcher
+	 * from the cache (vigil update prepares it), else compile in a child
+	 * capped at half the machine's memory. */
 	struct vigil_engine_options options = {
 		.max_file_size = config->max_file_size,
 		.max_scan_size = config->max_scan_size,
+		.cache_dir = bases->cache_dir,
+		.compile_memory_limit = half_of_memory(),
 	};
 	struct vigil_load_error load_error = { 0 };
 	struct bases_snapshot *snapshot = NULL;
@@ -396,6 +414,13 @@ int bases_new(struct vigild *vigild, struct bases **ret_bases, char *error, size
 		return -ENOMEM;
 	bases->vigild = vigild;
 	bases->next_generation = 1;
+	snprintf(bases->cache_dir, sizeof(bases->cache_dir), "%s/matcher-cache",
+		 vigild->config.state_dir ? vigild->config.state_dir : VIGILD_DEFAULT_STATE_DIR);
+	if (mkdir(bases->cache_dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(error, error_size, "%s: %s", bases->cache_dir, strerror(-r));
+		goto err_free;
+	}
 	pthread_mutex_init(&bases->lock, NULL);
 	pthread_cond_init(&bases->requested_cond, NULL);
 	pthread_cond_init(&bases->completed_cond, NULL);

@@ -33,14 +33,6 @@
 
 #include "vigild.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define VIGILD_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VIGILD_UNDER_ASAN 1
-#endif
-#endif
-
 static const int kept_capabilities[] = {
 	CAP_SYS_ADMIN, CAP_FOWNER, CAP_LEASE, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_CHOWN,
 	CAP_SYS_PTRACE,

@@ -22,6 +22,16 @@
 
 #include "config.h"
 
+/* AddressSanitizer builds (tests): no seccomp (LeakSanitizer uses ptrace)
+ * and no address-space cap on the compile child (ASan reserves terabytes). */
+#if defined(__SANITIZE_ADDRESS__)
+#define VIGILD_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VIGILD_UNDER_ASAN 1
+#endif
+#endif
+
 struct backend;
 struct cache;
 struct recorder;
