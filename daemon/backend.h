@@ -29,6 +29,10 @@ struct json_object;
 #define EVENT_EXEC (1u << 1)
 #define EVENT_CLOSE_WRITE (1u << 2)
 
+#define EVENT_UNANSWERED 0
+#define EVENT_ALLOWED 1
+#define EVENT_DENIED 2
+
 struct vigild_event {
 	struct backend *backend;
 	int fd;				/* read the file only through this */
@@ -39,9 +43,10 @@ struct vigild_event {
 	uint64_t deadline_ns;		/* on_timeout after this */
 	struct stat st;			/* of fd, when dispatched */
 	atomic_int refs;
-	atomic_bool answered;
-	bool answer_allow;		/* what was answered (set by the winner) */
-	uint64_t answer_ns;
+	/* EVENT_UNANSWERED until one caller of event_answer() wins and stores
+	 * EVENT_ALLOWED or EVENT_DENIED in one step; answer_ns follows. */
+	atomic_int answer;
+	atomic_uint_fast64_t answer_ns;
 	/* dispatch's in-flight list (watchdog), under its lock */
 	struct vigild_event *prev, *next;
 	bool listed;

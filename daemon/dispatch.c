@@ -122,14 +122,17 @@ bool event_answer(struct vigild_event *event, bool allow)
 {
 	struct vigild *vigild = event->backend->vigild;
 
-	if (atomic_exchange(&event->answered, true))
+	int expected = EVENT_UNANSWERED;
+	uint64_t now;
+
+	if (!atomic_compare_exchange_strong(&event->answer, &expected,
+					    allow ? EVENT_ALLOWED : EVENT_DENIED))
 		return false;
-	event->answer_allow = allow;
-	event->answer_ns = monotonic_ns();
+	now = monotonic_ns();
+	atomic_store(&event->answer_ns, now);
 	event->backend->ops->answer(event->backend, event, allow);
 	atomic_fetch_add(allow ? &vigild->stats.allowed : &vigild->stats.denied, 1);
-	atomic_fetch_add(&vigild->stats.latency[latency_bucket((event->answer_ns - event->start_ns) /
-								1000)], 1);
+	atomic_fetch_add(&vigild->stats.latency[latency_bucket((now - event->start_ns) / 1000)], 1);
 	return true;
 }
 
@@ -312,8 +315,10 @@ static struct verdict_record *event_record(struct vigild *vigild, struct vigild_
 	record->kind = kind;
 	record->timestamp_ns = realtime_ns();
 	record->action = event_action(event);
-	record->answered = event->needs_answer && atomic_load(&event->answered);
-	record->denied = record->answered && !event->answer_allow;
+	int answer = atomic_load(&event->answer);
+
+	record->answered = event->needs_answer && answer != EVENT_UNANSWERED;
+	record->denied = record->answered && answer == EVENT_DENIED;
 	record->path = event_path(event);
 	record->inode = (uint64_t)event->st.st_ino;
 	record->size = (uint64_t)event->st.st_size;
@@ -322,8 +327,12 @@ static struct verdict_record *event_record(struct vigild *vigild, struct vigild_
 	record->parent_pid = (pid_t)proc_status_field(event->pid, "PPid");
 	record->uid = proc_status_field(event->pid, "Uid");
 	record->bases_version = bases_version ? strdup(bases_version) : NULL;
-	if (record->answered)
-		record->latency_us = (event->answer_ns - event->start_ns) / 1000;
+	if (record->answered) {
+		uint64_t answered_at = atomic_load(&event->answer_ns);
+
+		/* the winner stores the time just after its exchange */
+		record->latency_us = ((answered_at ? answered_at : monotonic_ns()) - event->start_ns) / 1000;
+	}
 	(void)vigild;
 	return record;
 }
@@ -415,7 +424,7 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	bool allow;
 	int r;
 
-	if (event->needs_answer && atomic_load(&event->answered))
+	if (event->needs_answer && atomic_load(&event->answer) != EVENT_UNANSWERED)
 		return;	/* the watchdog answered while it waited in the queue */
 	snapshot = bases_acquire(vigild->bases);
 	if (config->debug_scan_delay_ms)
@@ -543,7 +552,8 @@ static void *watchdog_thread(void *data)
 		pthread_mutex_lock(&dispatch->list_lock);
 		for (struct vigild_event *event = dispatch->list_head; event && count < OVERDUE_BATCH;
 		     event = event->next)
-			if (now >= event->deadline_ns && !atomic_load(&event->answered))
+			if (now >= event->deadline_ns &&
+			    atomic_load(&event->answer) == EVENT_UNANSWERED)
 				overdue[count++] = event_get(event);
 		pthread_mutex_unlock(&dispatch->list_lock);
 
