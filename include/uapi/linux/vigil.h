@@ -68,6 +68,11 @@
  *
  * Both loops may be mixed on one registration.
  *
+ * A daemon's registration ends when its file is released, which happens
+ * after the daemon's exit has finished tearing down its io_uring; until then
+ * VIGIL_IOC_REGISTER by a successor fails with -EBUSY (retry; the
+ * stats.registered counter drops to 0 when the old registration is gone).
+ *
  * Events
  * ------
  * An event is one open (VIGIL_EVENT_OPEN) or one exec (VIGIL_EVENT_EXEC; an
@@ -107,7 +112,8 @@
  * the daemon's thread group leader exiting (checked every
  * VIGIL_WATCHDOG_MS), every waiting opener gets config.release_verdict, the
  * filesystem marks are removed and parked io_uring commands complete with
- * -ECANCELED. On kernels with cancelable uring_cmds (VIGIL_FEATURE_CANCELABLE)
+ * -ECANCELED. From then on the module intercepts nothing until a daemon
+ * registers again (as with fanotify, whose marks die with its group). On kernels with cancelable uring_cmds (VIGIL_FEATURE_CANCELABLE)
  * io_uring cancels parked commands of an exiting task at once; on older ones
  * the watchdog does it.
  *
@@ -302,7 +308,7 @@ struct vigil_stats {
 	__u64 pending;			/* current waiting openers */
 	__u64 fd_errors;		/* events delivered with VIGIL_EVENT_F_NO_FD */
 	__u64 interrupted;		/* openers killed while waiting */
-	__u64 reserved;
+	__u64 registered;		/* 1 while a daemon is registered */
 };
 
 #define VIGIL_IOC_GET_INFO	_IOR(VIGIL_IOC_MAGIC, 0x00, struct vigil_info)
