@@ -183,7 +183,6 @@ static int vigil_check(struct vigil_device *device, struct file *file,
 	waiter.path = &file->f_path;
 	waiter.inode = inode;
 	waiter.write_sequence = atomic64_read(&device->write_sequence);
-	fill_event(&waiter, file, inode, type);
 
 	spin_lock(&device->lock);
 	session = device->session;
@@ -211,6 +210,7 @@ static int vigil_check(struct vigil_device *device, struct file *file,
 	}
 	vigil_count(device, VIGIL_STAT_CACHE_MISSES);
 	vigil_count(device, VIGIL_STAT_EVENTS);
+	fill_event(&waiter, file, inode, type);
 	waiter.session = session;
 	waiter.cache_generation = session->cache_generation;
 	waiter.event.event_id = ++session->next_event_id;

@@ -1015,6 +1015,50 @@ out:
 	return ret;
 }
 
+/* Opens from the excluded cgroup never reach the daemon. */
+static int test_exclude_cgroup(void)
+{
+	struct daemon_options options = default_options();
+	const char *cgroup = "/sys/fs/cgroup/vigil-excluded";
+	char *evil = path_in(tmpfs_dir, "evil-cg");
+	struct stat st;
+	int ret = 0, code, procs;
+	long events;
+	pid_t daemon, child;
+
+	if ((mkdir(cgroup, 0755) && errno != EEXIST) || stat(cgroup, &st))
+		return 77;
+	if (write_file(evil, "EVIL\n"))
+		return fail("cannot create %s", evil);
+	options.config.exclude_cgroup_id = st.st_ino;
+	daemon = daemon_start(&options);
+	if (daemon < 0)
+		return fail("daemon: %s", strerror((int)-daemon));
+	events = shared->events;
+	child = fork();
+	if (child == 0) {
+		char pid[32];
+		int length = snprintf(pid, sizeof(pid), "%d\n", getpid());
+
+		procs = open("/sys/fs/cgroup/vigil-excluded/cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (procs < 0 || write(procs, pid, length) != length)
+			_exit(100);
+		_exit(-try_open(evil, O_RDONLY));
+	}
+	code = reap(child, 8000);
+	if (code == 100)
+		ret = fail("cannot join %s", cgroup);
+	else if (code != 0)
+		ret = fail("excluded opener got exit %d", code);
+	else if (shared->events != events)
+		ret = fail("excluded open reached the daemon");
+	else if (try_open(evil, O_RDONLY) != -EPERM)
+		ret = fail("opener outside the cgroup not denied");
+	daemon_stop(daemon);
+	rmdir(cgroup);
+	return ret;
+}
+
 static int delete_module(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
@@ -1161,6 +1205,7 @@ static const struct test tests[] = {
 	{ "overflow_verdict", test_overflow },
 	{ "pending_blocks_bounded", test_pending_blocks_bounded },
 	{ "umount_watched", test_umount_watched },
+	{ "exclude_cgroup", test_exclude_cgroup },
 	{ "fsfreeze_trunc", test_fsfreeze_trunc },
 	{ "stress", test_stress },
 	{ "unload_pending", test_unload_pending },

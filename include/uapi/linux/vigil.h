@@ -117,6 +117,16 @@
  * io_uring cancels parked commands of an exiting task at once; on older ones
  * the watchdog does it.
  *
+ * What the daemon must not do before answering
+ * ---------------------------------------------
+ * An opener waits inside open(2) or execve(2) and may hold locks there: an
+ * O_TRUNC opener (VIGIL_EVENT_F_TRUNC) holds the filesystem's freeze
+ * protection, so a daemon that writes to that filesystem before answering
+ * deadlocks against fsfreeze until the deadline; an exec holds the exec'ing
+ * process's cred_guard_mutex, so ptrace-like access to the opener stalls.
+ * Answer first, then log, quarantine or inspect. Waits are killable but not
+ * freezable: a suspend may fail while verdicts are pending.
+ *
  * Kernel threads
  * --------------
  * Opens by kernel threads (nfsd, firmware and module loading, ...) never
