@@ -597,6 +597,32 @@ static int test_deny_errno(void)
 	return allow_and_deny(&options, tmpfs_dir);
 }
 
+static int test_skip_write_only(void)
+{
+	struct daemon_options options = default_options();
+	char *evil = path_in(tmpfs_dir, "evil-wo");
+	int ret = 0, seen;
+	long events;
+	pid_t daemon;
+
+	options.config.flags = VIGIL_CONFIG_F_SKIP_WRITE_ONLY;
+	if (write_file(evil, "EVIL\n"))
+		return fail("cannot create %s", evil);
+	daemon = daemon_start(&options);
+	if (daemon < 0)
+		return fail("daemon: %s", strerror((int)-daemon));
+	events = shared->events;
+	seen = try_open(evil, O_WRONLY);
+	if (seen)
+		ret = fail("write-only open: %s", strerror(-seen));
+	else if (shared->events != events)
+		ret = fail("write-only open reached the daemon");
+	else if ((seen = try_open(evil, O_RDWR)) != -EPERM)
+		ret = fail("read-write open: got %s", seen ? strerror(-seen) : "success");
+	daemon_stop(daemon);
+	return ret;
+}
+
 static int test_exec_deny(void)
 {
 	struct daemon_options options = default_options();
@@ -1195,6 +1221,7 @@ static const struct test tests[] = {
 	{ "allow_deny_ext4", test_allow_deny_ext4 },
 	{ "allow_deny_ioctl", test_allow_deny_ioctl },
 	{ "deny_errno", test_deny_errno },
+	{ "skip_write_only", test_skip_write_only },
 	{ "exec_deny", test_exec_deny },
 	{ "timeout_allow_sigstop", test_timeout_allow },
 	{ "timeout_deny_sigstop", test_timeout_deny },
