@@ -202,9 +202,11 @@ class Generator:
         if choice < 0.9:
             lo = rng.choice([0, 1, 2, 6, 30, 100])
             hi = lo + rng.choice([0, 1, 5, 166, 2000])
+            if hi == 0:
+                return ("gap", 0, None, "{0-0}")  # clamscan reads {0-0} as *
             return ("gap", lo, hi, "{%d-%d}" % (lo, hi))
         # quirks: {0} and {0-} are `*`; {n-m} with m < n never matches
-        text = rng.choice(["{0}", "{0-}", "{-0}", "{9-3}"])
+        text = rng.choice(["{0}", "{0-}", "{-0}", "{0-0}", "{9-3}"])
         if text == "{9-3}":
             return ("gap", 9, 3, text)
         return ("gap", 0, None, text)

@@ -222,8 +222,8 @@ Test(engine, every_matching_signature_is_reported_once)
 	char *names = scan_spec(engine, P S " 00 " P S " 00 " P S);
 
 	/* three plants: each signature once, in load order; the second
-	 * signature named A is reported under its name too (as clamscan
-	 * --allmatch prints A twice) */
+	 * signature named A is reported too (clamscan --allmatch prints A
+	 * twice) */
 	cr_assert_str_eq(names, "A B C A");
 	free(names);
 	vigil_engine_unref(engine);

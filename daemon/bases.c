@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vigil authors.
+ *
+ * Overview: the running bases. This file owns the pointer to the current
+ * bases snapshot (an engine plus its generation and version), the reload
+ * thread, and the folder loader. It must not own the scan workers (they
+ * hold snapshots by reference) nor the clean cache (it is flushed here
+ * through cache_flush() after a swap).
+ *
+ *   SIGHUP / `vigil reload` -> bases_request_reload() (a ticket)
+ *   -> reload thread: read every signature file once (bytes in memory,
+ *      never the paths again) -> vigil_engine_new() -> swap the pointer
+ *      under the lock -> old snapshot released (freed when the last scan on
+ *      it finishes) -> cache flushed -> RECORD_RELOAD -> waiters woken.
+ *   A failed load leaves the running snapshot untouched and is recorded.
+ *
+ * Workers take a snapshot with bases_acquire() (a reference, taken under
+ * the lock) and give it back with bases_release(); a scan therefore always
+ * finishes on the bases it started with.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "engine.h"
+#include "record.h"
+#include "vigild.h"
+
+#define BASES_MAX_FILES 256
+#define BASES_MAX_FILE_SIZE (1ULL << 30)
+
+struct bases {
+	struct vigild *vigild;
+	pthread_mutex_t lock;
+	pthread_cond_t requested_cond;
+	pthread_cond_t completed_cond;
+	struct bases_snapshot *current;
+	uint64_t next_generation;
+	uint64_t requested, completed;
+	int last_result;
+	char last_message[512];
+	uint64_t reloads_done, reloads_failed, reloads_unchanged;
+	time_t last_reload_at;
+	pthread_t thread;
+	bool thread_started;
+	bool stopping;
+	char cache_dir[4200];		/* compiled matchers, in the state folder */
+};
+
+struct loaded_file {
+	char name[256];
+	uint8_t *data;
+	size_t size;
+};
+
+static bool signature_file_name(const char *name)
+{
+	static const char *const extensions[] = { ".hdb", ".hsb", ".ndb", ".fp", ".sfp", ".ign2" };
+	const char *dot = strrchr(name, '.');
+
+	if (!dot || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++)
+		if (!strcmp(dot, extensions[i]))
+			return true;
+	return false;
+}
+
+static int compare_files(const void *a, const void *b)
+{
+	return strcmp(((const struct loaded_file *)a)->name, ((const struct loaded_file *)b)->name);
+}
+
+/* Reads one file whole through one fd: no second look at the path. */
+static int read_whole(int dir_fd, const char *name, struct loaded_file *file)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	size_t size = 0;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > BASES_MAX_FILE_SIZE) {
+		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		goto out_close;
+	}
+	file->data = malloc((size_t)st.st_size + 1);
+	if (!file->data) {
+		r = -ENOMEM;
+		goto out_close;
+	}
+	while (size < (size_t)st.st_size) {
+		ssize_t got = read(fd, file->data + size, (size_t)st.st_size - size);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			goto out_close;
+		}
+		if (got == 0)
+			break;
+		size += (size_t)got;
+	}
+	file->size = size;
+	snprintf(file->name, sizeof(file->name), "%s", name);
+out_close:
+	close(fd);
+	return r;
+}
+
+static void free_files(struct loaded_file *files, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(files[i].data);
+	free(files);
+}
+
+static uint64_t half_of_memory(void)
+{
+#ifdef VIGILD_UNDER_ASAN
+	return 0;	/* compile in this process: see vigild.h */
+#endif
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || page_size <= 0)
+		return 4ULL << 30;
+	return (uint64_t)pages * (uint64_t)page_size / 2;
+}
+
+/* Loads the configured bases into a new snapshot (not yet running). */
+static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapshot,
+			 char *message, size_t message_size)
+{
+	const struct vigild_config *config = &bases->vigild->config;
+	struct loaded_file *files = calloc(BASES_MAX_FILES, sizeof(*files));
+	struct vigil_source *sources = NULL;
+	/* Never compile in vigild's own process: load the compiled matcher
+	 * from the cache (vigil update prepares it), else compile in a child
+	 * capped at half the machine's memory. */
+	struct vigil_engine_options options = {
+		.max_file_size = config->max_file_size,
+		.max_scan_size = config->max_scan_size,
+		.cache_dir = bases->cache_dir,
+		.compile_memory_limit = half_of_memory(),
+	};
+	struct vigil_load_error load_error = { 0 };
+	struct bases_snapshot *snapshot = NULL;
+	struct vigil_engine_stats stats;
+	unsigned char digest[32];
+	unsigned digest_length = 0;
+	EVP_MD_CTX *hash = NULL;
+	size_t count = 0;
+	struct stat st;
+	int dir_fd = -1, r;
+
+	if (!files)
+		return -ENOMEM;
+	if (stat(config->bases, &st) < 0) {
+		r = -errno;
+		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		DIR *dir;
+		struct dirent *entry;
+
+		dir_fd = open(config->bases, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir_fd < 0) {
+			r = -errno;
+			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+			goto out;
+		}
+		dir = fdopendir(dup(dir_fd));
+		if (!dir) {
+			r = -errno;
+			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+			goto out;
+		}
+		r = 0;
+		while ((entry = readdir(dir))) {
+			if (!signature_file_name(entry->d_name))
+				continue;
+			if (count == BASES_MAX_FILES) {
+				r = -E2BIG;
+				snprintf(message, message_size, "bases %s: more than %d signature files",
+					 config->bases, BASES_MAX_FILES);
+				break;
+			}
+			r = read_whole(dir_fd, entry->d_name, &files[count]);
+			if (r < 0) {
+				snprintf(message, message_size, "bases %s/%s: %s", config->bases,
+					 entry->d_name, strerror(-r));
+				free(files[count].data);
+				files[count].data = NULL;
+				break;
+			}
+			count++;
+		}
+		closedir(dir);
+		if (r < 0)
+			goto out;
+		if (!count) {
+			r = -ENOENT;
+			snprintf(message, message_size, "bases %s: no signature files (.hdb .hsb .ndb .fp .sfp .ign2)",
+				 config->bases);
+			goto out;
+		}
+	} else {
+		const char *slash = strrchr(config->bases, '/');
+
+		if (!signature_file_name(slash + 1)) {
+			r = -EINVAL;
+			snprintf(message, message_size,
+				 "bases %s: not a folder nor a signature file (signed bundles are not loaded by this build yet)",
+				 config->bases);
+			goto out;
+		}
+		dir_fd = AT_FDCWD;
+		r = read_whole(AT_FDCWD, config->bases, &files[0]);
+		if (r < 0) {
+			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+			goto out;
+		}
+		snprintf(files[0].name, sizeof(files[0].name), "%s", slash + 1);
+		count = 1;
+		dir_fd = -1;
+	}
+	qsort(files, count, sizeof(*files), compare_files);
+
+	sources = calloc(count, sizeof(*sources));
+	hash = EVP_MD_CTX_new();
+	if (!sources || !hash || !EVP_DigestInit_ex(hash, EVP_sha256(), NULL)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		sources[i] = (struct vigil_source){ .name = files[i].name, .data = files[i].data,
+						    .size = files[i].size, .fd = -1 };
+		EVP_DigestUpdate(hash, files[i].name, strlen(files[i].name) + 1);
+		EVP_DigestUpdate(hash, files[i].data, files[i].size);
+	}
+	EVP_DigestFinal_ex(hash, digest, &digest_length);
+
+	snapshot = calloc(1, sizeof(*snapshot));
+	if (!snapshot) {
+		r = -ENOMEM;
+		goto out;
+	}
+	atomic_init(&snapshot->refs, 1);
+	snprintf(snapshot->version, sizeof(snapshot->version), "folder-");
+	for (int i = 0; i < 8; i++)
+		sprintf(snapshot->version + strlen(snapshot->version), "%02x", digest[i]);
+	r = vigil_engine_new(sources, count, &options, &snapshot->engine, &load_error);
+	if (r < 0) {
+		if (load_error.line)
+			snprintf(message, message_size, "%s:%u: %s", load_error.file, load_error.line,
+				 load_error.reason);
+		else if (load_error.reason[0])
+			snprintf(message, message_size, "%s: %s", load_error.file, load_error.reason);
+		else
+			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+		free(snapshot);
+		snapshot = NULL;
+		goto out;
+	}
+	vigil_engine_get_stats(snapshot->engine, &stats);
+	snapshot->signatures = stats.hash_signatures + stats.body_signatures;
+	snapshot->loaded_at = time(NULL);
+	*ret_snapshot = snapshot;
+	snprintf(message, message_size, "%s (%zu signatures)", snapshot->version,
+		 snapshot->signatures);
+	r = 0;
+out:
+	EVP_MD_CTX_free(hash);
+	free(sources);
+	free_files(files, BASES_MAX_FILES);
+	if (dir_fd >= 0)
+		close(dir_fd);
+	return r;
+}
+
+struct bases_snapshot *bases_acquire(struct bases *bases)
+{
+	struct bases_snapshot *snapshot;
+
+	pthread_mutex_lock(&bases->lock);
+	snapshot = bases->current;
+	atomic_fetch_add(&snapshot->refs, 1);
+	pthread_mutex_unlock(&bases->lock);
+	return snapshot;
+}
+
+void bases_release(struct bases_snapshot *snapshot)
+{
+	if (!snapshot || atomic_fetch_sub(&snapshot->refs, 1) != 1)
+		return;
+	vigil_engine_unref(snapshot->engine);
+	free(snapshot);
+}
+
+uint64_t bases_generation(struct bases *bases)
+{
+	uint64_t generation;
+
+	pthread_mutex_lock(&bases->lock);
+	generation = bases->current->generation;
+	pthread_mutex_unlock(&bases->lock);
+	return generation;
+}
+
+static void record_reload(struct bases *bases, bool success, const char *message,
+			  const char *version)
+{
+	struct verdict_record *record = calloc(1, sizeof(*record));
+	struct timespec now;
+
+	if (!record)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	record->kind = RECORD_RELOAD;
+	record->timestamp_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	record->action = "bases-reload";
+	record->success = success;
+	record->uid = -1;
+	record->message = strdup(message);
+	record->bases_version = version ? strdup(version) : NULL;
+	recorder_submit(bases->vigild->recorder, record);
+}
+
+static void *reload_thread(void *data)
+{
+	struct bases *bases = data;
+
+	pthread_mutex_lock(&bases->lock);
+	for (;;) {
+		struct bases_snapshot *snapshot = NULL, *old = NULL;
+		char message[512];
+		uint64_t target;
+		bool unchanged = false;
+		int r;
+
+		while (bases->requested == bases->completed && !bases->stopping)
+			pthread_cond_wait(&bases->requested_cond, &bases->lock);
+		if (bases->stopping)
+			break;
+		target = bases->requested;
+		pthread_mutex_unlock(&bases->lock);
+
+		r = load_snapshot(bases, &snapshot, message, sizeof(message));
+
+		pthread_mutex_lock(&bases->lock);
+		if (r == 0 && !strcmp(snapshot->version, bases->current->version)) {
+			unchanged = true;
+			old = snapshot;
+			snprintf(message, sizeof(message), "%s unchanged", bases->current->version);
+		} else if (r == 0) {
+			snapshot->generation = bases->next_generation++;
+			old = bases->current;
+			bases->current = snapshot;	/* the swap */
+		}
+		bases->completed = target;
+		bases->last_result = r;
+		snprintf(bases->last_message, sizeof(bases->last_message), "%s", message);
+		bases->last_reload_at = time(NULL);
+		if (r < 0)
+			bases->reloads_failed++;
+		else if (unchanged)
+			bases->reloads_unchanged++;
+		else
+			bases->reloads_done++;
+		pthread_mutex_unlock(&bases->lock);
+
+		if (r == 0 && !unchanged) {
+			cache_flush(bases->vigild->cache);
+			if (bases->vigild->backend && bases->vigild->backend->ops->flush_cache)
+				bases->vigild->backend->ops->flush_cache(bases->vigild->backend);
+		}
+		if (!unchanged)
+			record_reload(bases, r == 0, message, r == 0 ? snapshot->version : NULL);
+		if (r < 0)
+			fprintf(stderr, "vigild: reload refused, running bases kept: %s\n", message);
+		else if (!unchanged)
+			fprintf(stderr, "vigild: bases reloaded: %s\n", message);
+		bases_release(old);
+
+		pthread_mutex_lock(&bases->lock);
+		pthread_cond_broadcast(&bases->completed_cond);
+	}
+	pthread_mutex_unlock(&bases->lock);
+	return NULL;
+}
+
+int bases_new(struct vigild *vigild, struct bases **ret_bases, char *error, size_t error_size)
+{
+	struct bases *bases = calloc(1, sizeof(*bases));
+	int r;
+
+	if (!bases)
+		return -ENOMEM;
+	bases->vigild = vigild;
+	bases->next_generation = 1;
+	snprintf(bases->cache_dir, sizeof(bases->cache_dir), "%s/matcher-cache",
+		 vigild->config.state_dir ? vigild->config.state_dir : VIGILD_DEFAULT_STATE_DIR);
+	if (mkdir(bases->cache_dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(error, error_size, "%s: %s", bases->cache_dir, strerror(-r));
+		goto err_free;
+	}
+	pthread_mutex_init(&bases->lock, NULL);
+	pthread_cond_init(&bases->requested_cond, NULL);
+	pthread_cond_init(&bases->completed_cond, NULL);
+	r = load_snapshot(bases, &bases->current, error, error_size);
+	if (r < 0)
+		goto err_free;
+	bases->current->generation = bases->next_generation++;
+	r = -pthread_create(&bases->thread, NULL, reload_thread, bases);
+	if (r < 0) {
+		snprintf(error, error_size, "reload thread: %s", strerror(-r));
+		goto err_free;
+	}
+	bases->thread_started = true;
+	*ret_bases = bases;
+	return 0;
+
+err_free:
+	bases_free(bases);
+	return r;
+}
+
+void bases_free(struct bases *bases)
+{
+	if (!bases)
+		return;
+	if (bases->thread_started) {
+		pthread_mutex_lock(&bases->lock);
+		bases->stopping = true;
+		pthread_cond_broadcast(&bases->requested_cond);
+		pthread_mutex_unlock(&bases->lock);
+		pthread_join(bases->thread, NULL);
+	}
+	bases_release(bases->current);
+	pthread_mutex_destroy(&bases->lock);
+	pthread_cond_destroy(&bases->requested_cond);
+	pthread_cond_destroy(&bases->completed_cond);
+	free(bases);
+}
+
+uint64_t bases_request_reload(struct bases *bases)
+{
+	uint64_t ticket;
+
+	pthread_mutex_lock(&bases->lock);
+	ticket = ++bases->requested;
+	pthread_cond_signal(&bases->requested_cond);
+	pthread_mutex_unlock(&bases->lock);
+	return ticket;
+}
+
+int bases_wait_reload(struct bases *bases, uint64_t ticket, char *message, size_t message_size)
+{
+	int r;
+
+	pthread_mutex_lock(&bases->lock);
+	while (bases->completed < ticket && !bases->stopping)
+		pthread_cond_wait(&bases->completed_cond, &bases->lock);
+	r = bases->stopping && bases->completed < ticket ? -ECANCELED : bases->last_result;
+	snprintf(message, message_size, "%s", r == -ECANCELED ? "vigild is stopping" :
+		 bases->last_message);
+	pthread_mutex_unlock(&bases->lock);
+	return r;
+}
+
+void bases_status(struct bases *bases, struct json_object *object)
+{
+	struct json_object *status = json_object_new_object();
+	time_t now = time(NULL);
+
+	pthread_mutex_lock(&bases->lock);
+	json_object_object_add(status, "version", json_object_new_string(bases->current->version));
+	json_object_object_add(status, "generation",
+			       json_object_new_int64((int64_t)bases->current->generation));
+	json_object_object_add(status, "signatures",
+			       json_object_new_int64((int64_t)bases->current->signatures));
+	json_object_object_add(status, "age_seconds",
+			       json_object_new_int64((int64_t)(now - bases->current->loaded_at)));
+	json_object_object_add(status, "expires", NULL);
+	json_object_object_add(status, "reloads", json_object_new_int64((int64_t)bases->reloads_done));
+	json_object_object_add(status, "reloads_failed",
+			       json_object_new_int64((int64_t)bases->reloads_failed));
+	json_object_object_add(status, "reloads_unchanged",
+			       json_object_new_int64((int64_t)bases->reloads_unchanged));
+	if (bases->last_reload_at) {
+		json_object_object_add(status, "last_reload_result",
+				       json_object_new_string(bases->last_result ? "refused" : "ok"));
+		json_object_object_add(status, "last_reload_message",
+				       json_object_new_string(bases->last_message));
+	}
+	pthread_mutex_unlock(&bases->lock);
+	json_object_object_add(object, "bases", status);
+}

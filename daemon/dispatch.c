@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vigil authors.
+ *
+ * Overview: what happens to an event between the backend and the answer.
+ * This file owns the scan worker threads, their queue, the in-flight list
+ * the watchdog walks, the watchdog thread and the counters. It must not own
+ * the kernel side (the backend reads and writes it) nor the bases (workers
+ * borrow a snapshot) nor the log (records are handed to the recorder).
+ *
+ *   backend loop -> dispatch_event(): own pid, not a regular file, cache
+ *   hit (no writer), excluded -> event_answer() at once, in the loop
+ *   otherwise -> in-flight list (+1 ref, for the watchdog) -> worker queue
+ *   (the backend's reference moves to the queue) -> worker: scan on a
+ *   snapshot -> event_answer() -> record -> event_put()
+ *   watchdog: any listed event past its deadline -> event_answer(on_timeout)
+ *
+ * event_answer() lets exactly one caller answer (atomic exchange); the
+ * other finds the event answered and only records. The fd stays open until
+ * the last reference is gone, so a stuck worker never reads a closed or
+ * reused fd; that is why the number of live events is capped well below
+ * the fd limit (backends stop reading at the cap, never deny for it).
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "engine.h"
+#include "quarantine.h"
+#include "record.h"
+#include "vigild.h"
+
+#define OVERDUE_BATCH 256
+
+struct dispatch {
+	struct vigild *vigild;
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_cond;
+	struct vigild_event *queue_head, *queue_tail;
+	size_t queued;
+	pthread_t *workers;
+	unsigned worker_count;
+	unsigned busy_workers;
+	pthread_mutex_t list_lock;
+	struct vigild_event *list_head;
+	pthread_t watchdog;
+	bool watchdog_started;
+	atomic_bool stopping;
+	atomic_uint in_flight;
+	unsigned in_flight_cap;
+	uint64_t tick_ns;
+};
+
+uint64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+}
+
+struct vigild_event *event_alloc(struct backend *backend, int fd, pid_t pid, unsigned kind)
+{
+	struct vigild_event *event = calloc(1, sizeof(*event));
+
+	if (!event)
+		return NULL;
+	event->backend = backend;
+	event->fd = fd;
+	event->pid = pid;
+	event->kind = kind;
+	event->needs_answer = kind & (EVENT_OPEN | EVENT_EXEC);
+	event->start_ns = monotonic_ns();
+	atomic_init(&event->refs, 1);
+	atomic_fetch_add(&backend->vigild->dispatch->in_flight, 1);
+	return event;
+}
+
+struct vigild_event *event_get(struct vigild_event *event)
+{
+	atomic_fetch_add(&event->refs, 1);
+	return event;
+}
+
+void event_put(struct vigild_event *event)
+{
+	struct backend *backend;
+
+	if (!event || atomic_fetch_sub(&event->refs, 1) != 1)
+		return;
+	backend = event->backend;
+	atomic_fetch_sub(&backend->vigild->dispatch->in_flight, 1);
+	backend->ops->event_free(backend, event);
+}
+
+static unsigned latency_bucket(uint64_t microseconds)
+{
+	unsigned bucket;
+
+	if (microseconds == 0)
+		return 0;
+	bucket = (unsigned)(log2((double)microseconds) * 4.0) + 1;
+	return bucket < LATENCY_BUCKETS ? bucket : LATENCY_BUCKETS - 1;
+}
+
+bool event_answer(struct vigild_event *event, bool allow)
+{
+	struct vigild *vigild = event->backend->vigild;
+
+	int expected = EVENT_UNANSWERED;
+	uint64_t now;
+
+	if (!atomic_compare_exchange_strong(&event->answer, &expected,
+					    allow ? EVENT_ALLOWED : EVENT_DENIED))
+		return false;
+	now = monotonic_ns();
+	atomic_store(&event->answer_ns, now);
+	event->backend->ops->answer(event->backend, event, allow);
+	atomic_fetch_add(allow ? &vigild->stats.allowed : &vigild->stats.denied, 1);
+	atomic_fetch_add(&vigild->stats.latency[latency_bucket((now - event->start_ns) / 1000)], 1);
+	return true;
+}
+
+unsigned dispatch_in_flight(struct vigild *vigild)
+{
+	return atomic_load(&vigild->dispatch->in_flight);
+}
+
+unsigned dispatch_in_flight_cap(struct vigild *vigild)
+{
+	return vigild->dispatch->in_flight_cap;
+}
+
+void dispatch_note_overflow(struct vigild *vigild)
+{
+	struct verdict_record *record = calloc(1, sizeof(*record));
+
+	atomic_fetch_add(&vigild->stats.overflows, 1);
+	fprintf(stderr, "vigild: ALARM: the kernel's event queue overflowed; "
+		"the kernel allowed opens that were never scanned\n");
+	if (!record)
+		return;
+	record->kind = RECORD_ERROR;
+	record->timestamp_ns = realtime_ns();
+	record->action = "queue-overflow";
+	record->uid = -1;
+	record->message = strdup("ALARM: the kernel's event queue overflowed; opens were "
+				 "allowed unscanned");
+	recorder_submit(vigild->recorder, record);
+}
+
+static void list_add_event(struct dispatch *dispatch, struct vigild_event *event)
+{
+	pthread_mutex_lock(&dispatch->list_lock);
+	event->prev = NULL;
+	event->next = dispatch->list_head;
+	if (dispatch->list_head)
+		dispatch->list_head->prev = event;
+	dispatch->list_head = event;
+	event->listed = true;
+	event_get(event);
+	pthread_mutex_unlock(&dispatch->list_lock);
+}
+
+static void list_remove_event(struct dispatch *dispatch, struct vigild_event *event)
+{
+	bool was_listed;
+
+	pthread_mutex_lock(&dispatch->list_lock);
+	was_listed = event->listed;
+	if (was_listed) {
+		if (event->prev)
+			event->prev->next = event->next;
+		else
+			dispatch->list_head = event->next;
+		if (event->next)
+			event->next->prev = event->prev;
+		event->listed = false;
+	}
+	pthread_mutex_unlock(&dispatch->list_lock);
+	if (was_listed)
+		event_put(event);
+}
+
+/* Reads "Key:\tvalue" from /proc/PID/status. */
+static long long proc_status_field(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t key_length = strlen(key);
+	long long value = -1;
+	FILE *stream;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	stream = fopen(path, "re");
+	if (!stream)
+		return -1;
+	while (fgets(line, sizeof(line), stream)) {
+		if (!strncmp(line, key, key_length) && line[key_length] == ':') {
+			char *end;
+
+			value = strtoll(line + key_length + 1, &end, 10);
+			if (end == line + key_length + 1)
+				value = -1;
+			break;
+		}
+	}
+	fclose(stream);
+	return value;
+}
+
+static char *read_link(const char *path)
+{
+	char buffer[4096];
+	ssize_t length = readlink(path, buffer, sizeof(buffer) - 1);
+
+	if (length < 0)
+		return NULL;
+	buffer[length] = '\0';
+	return strdup(buffer);
+}
+
+static char *process_executable(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return read_link(path);
+}
+
+static char *event_path(const struct vigild_event *event)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", event->fd);
+	return read_link(path);
+}
+
+static bool path_within(const char *path, const char *folder)
+{
+	size_t length = strlen(folder);
+
+	while (length > 1 && folder[length - 1] == '/')
+		length--;
+	if (length == 1)
+		return true;
+	return !strncmp(path, folder, length) && (path[length] == '/' || !path[length]);
+}
+
+/* The journal is always exempt: logging must never wait on a blocked open. */
+static const char *const always_exempt[] = {
+	"/usr/lib/systemd/systemd-journald", "/lib/systemd/systemd-journald",
+};
+
+static bool excluded(struct vigild *vigild, const struct vigild_event *event)
+{
+	const struct vigild_config *config = &vigild->config;
+	char *executable = process_executable(event->pid);
+	bool result = false;
+
+	if (executable) {
+		for (size_t i = 0; i < sizeof(always_exempt) / sizeof(always_exempt[0]); i++)
+			result |= !strcmp(executable, always_exempt[i]);
+		for (size_t i = 0; i < config->exclude_executables.count; i++)
+			result |= !strcmp(executable, config->exclude_executables.items[i]);
+		free(executable);
+	}
+	if (!result && config->exclude_uid_count) {
+		long long uid = proc_status_field(event->pid, "Uid");
+
+		for (size_t i = 0; i < config->exclude_uid_count; i++)
+			result |= uid == (long long)config->exclude_uids[i];
+	}
+	if (!result && config->exclude_paths.count) {
+		char *path = event_path(event);
+
+		for (size_t i = 0; path && i < config->exclude_paths.count; i++)
+			result |= path_within(path, config->exclude_paths.items[i]);
+		free(path);
+	}
+	return result;
+}
+
+static const char *event_action(const struct vigild_event *event)
+{
+	if (event->kind & EVENT_EXEC)
+		return "exec";
+	if (event->kind & EVENT_OPEN)
+		return "open";
+	return "close_write";
+}
+
+/* A record for an event; filled from /proc after the answer. */
+static struct verdict_record *event_record(struct vigild *vigild, struct vigild_event *event,
+					   enum record_kind kind, const char *bases_version)
+{
+	struct verdict_record *record = calloc(1, sizeof(*record));
+
+	if (!record)
+		return NULL;
+	record->kind = kind;
+	record->timestamp_ns = realtime_ns();
+	record->action = event_action(event);
+	int answer = atomic_load(&event->answer);
+
+	record->answered = event->needs_answer && answer != EVENT_UNANSWERED;
+	record->denied = record->answered && answer == EVENT_DENIED;
+	record->path = event_path(event);
+	record->inode = (uint64_t)event->st.st_ino;
+	record->size = (uint64_t)event->st.st_size;
+	record->pid = event->pid;
+	record->executable = process_executable(event->pid);
+	record->parent_pid = (pid_t)proc_status_field(event->pid, "PPid");
+	record->uid = proc_status_field(event->pid, "Uid");
+	record->bases_version = bases_version ? strdup(bases_version) : NULL;
+	if (record->answered) {
+		uint64_t answered_at = atomic_load(&event->answer_ns);
+
+		/* the winner stores the time just after its exchange */
+		record->latency_us = ((answered_at ? answered_at : monotonic_ns()) - event->start_ns) / 1000;
+	}
+	(void)vigild;
+	return record;
+}
+
+static void answer_now(struct vigild *vigild, struct vigild_event *event, bool allow)
+{
+	if (event->needs_answer)
+		event_answer(event, allow);
+	event_put(event);
+}
+
+void dispatch_event(struct vigild *vigild, struct vigild_event *event)
+{
+	const struct vigild_config *config = &vigild->config;
+	struct dispatch *dispatch = vigild->dispatch;
+
+	atomic_fetch_add(&vigild->stats.events, 1);
+	if (event->pid == vigild->pid) {
+		atomic_fetch_add(&vigild->stats.own_opens, 1);
+		answer_now(vigild, event, true);
+		return;
+	}
+	if (fstat(event->fd, &event->st) < 0) {
+		atomic_fetch_add(&vigild->stats.errors, 1);
+		answer_now(vigild, event, config->on_error == CONFIG_ALLOW);
+		return;
+	}
+	if (!S_ISREG(event->st.st_mode)) {
+		atomic_fetch_add(&vigild->stats.not_regular, 1);
+		answer_now(vigild, event, true);
+		return;
+	}
+	if (!event->needs_answer) {
+		cache_invalidate(vigild->cache, event->st.st_dev, event->st.st_ino);
+		if (!(config->scan_on & CONFIG_SCAN_CLOSE_WRITE)) {
+			event_put(event);
+			return;
+		}
+	} else {
+		if (cache_lookup(vigild->cache, &event->st, bases_generation(vigild->bases)) &&
+		    !file_open_for_writing(event->fd)) {
+			atomic_fetch_add(&vigild->stats.cache_hits, 1);
+			answer_now(vigild, event, true);
+			return;
+		}
+		if (excluded(vigild, event)) {
+			atomic_fetch_add(&vigild->stats.excluded, 1);
+			answer_now(vigild, event, true);
+			return;
+		}
+		event->deadline_ns = event->start_ns + (uint64_t)config->timeout_ms * 1000000ULL;
+		list_add_event(dispatch, event);
+	}
+	pthread_mutex_lock(&dispatch->queue_lock);
+	event->queue_next = NULL;
+	if (dispatch->queue_tail)
+		dispatch->queue_tail->queue_next = event;
+	else
+		dispatch->queue_head = event;
+	dispatch->queue_tail = event;
+	dispatch->queued++;
+	pthread_cond_signal(&dispatch->queue_cond);
+	pthread_mutex_unlock(&dispatch->queue_lock);
+}
+
+static bool same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void sleep_ms(unsigned milliseconds)
+{
+	struct timespec duration = { milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L };
+
+	while (nanosleep(&duration, &duration) < 0 && errno == EINTR)
+		;
+}
+
+static void scan_event(struct vigild *vigild, struct vigild_event *event)
+{
+	const struct vigild_config *config = &vigild->config;
+	struct vigil_scan_result result = { 0 };
+	struct bases_snapshot *snapshot;
+	struct verdict_record *record = NULL;
+	enum record_kind kind;
+	struct stat after;
+	bool allow;
+	int r;
+
+	if (event->needs_answer && atomic_load(&event->answer) != EVENT_UNANSWERED)
+		return;	/* the watchdog answered while it waited in the queue */
+	snapshot = bases_acquire(vigild->bases);
+	if (config->debug_scan_delay_ms)
+		sleep_ms(config->debug_scan_delay_ms);
+	atomic_fetch_add(&vigild->stats.scans, 1);
+	r = vigil_engine_scan_fd(snapshot->engine, event->fd, VIGIL_SCAN_WANT_SHA256, &result);
+	if (r < 0) {
+		result.verdict = VIGIL_SCAN_ERROR;
+		result.error = r;
+	}
+	switch (result.verdict) {
+	case VIGIL_CLEAN:
+		allow = true;
+		kind = RECORD_ALLOWED;
+		if (fstat(event->fd, &after) == 0 && same_file_state(&event->st, &after) &&
+		    !file_open_for_writing(event->fd))
+			cache_insert(vigild->cache, &after, snapshot->generation);
+		break;
+	case VIGIL_INFECTED:
+		allow = config->action == CONFIG_ACTION_AUDIT;
+		kind = RECORD_DETECTION;
+		atomic_fetch_add(&vigild->stats.detections, 1);
+		break;
+	case VIGIL_SCAN_LIMITED:
+		allow = true;
+		kind = RECORD_LIMITED;
+		break;
+	default:
+		allow = config->on_error == CONFIG_ALLOW;
+		kind = RECORD_ERROR;
+		atomic_fetch_add(&vigild->stats.errors, 1);
+		break;
+	}
+	if (event->needs_answer)
+		event_answer(event, allow);	/* the kernel first */
+
+	if (kind != RECORD_ALLOWED || (config->log_allowed && event->needs_answer))
+		record = event_record(vigild, event, kind, snapshot->version);
+	if (record) {
+		record->sha256_valid = result.sha256_valid;
+		memcpy(record->sha256, result.sha256, sizeof(record->sha256));
+		if (result.match_count) {
+			record->rules = calloc(result.match_count, sizeof(char *));
+			for (size_t i = 0; record->rules && i < result.match_count; i++) {
+				record->rules[i] = strdup(result.matches[i]);
+				if (record->rules[i])
+					record->rule_count++;
+			}
+		}
+		if (kind == RECORD_DETECTION && record->denied &&
+		    config->quarantine == CONFIG_QUARANTINE_MOVE && record->path) {
+			char id[64], error[512], message[600];
+
+			/* After the answer: the opener already has its EPERM. */
+			if (quarantine_move(vigild->quarantine_dir, event->fd, &event->st,
+					    record->path, record->rules, record->rule_count, id,
+					    sizeof(id), error, sizeof(error)) == 0)
+				snprintf(message, sizeof(message), "quarantined as %s", id);
+			else
+				snprintf(message, sizeof(message), "quarantine failed: %s", error);
+			record->message = strdup(message);
+		}
+		if (kind == RECORD_ERROR) {
+			char message[128];
+
+			snprintf(message, sizeof(message), "scan error: %s", strerror(-result.error));
+			record->message = strdup(message);
+		}
+		recorder_submit(vigild->recorder, record);
+	}
+	vigil_scan_result_uninit(&result);
+	bases_release(snapshot);
+}
+
+static void *worker_thread(void *data)
+{
+	struct vigild *vigild = data;
+	struct dispatch *dispatch = vigild->dispatch;
+
+	for (;;) {
+		struct vigild_event *event;
+
+		pthread_mutex_lock(&dispatch->queue_lock);
+		while (!dispatch->queue_head && !atomic_load(&dispatch->stopping))
+			pthread_cond_wait(&dispatch->queue_cond, &dispatch->queue_lock);
+		event = dispatch->queue_head;
+		if (!event) {
+			pthread_mutex_unlock(&dispatch->queue_lock);
+			break;
+		}
+		dispatch->queue_head = event->queue_next;
+		if (!dispatch->queue_head)
+			dispatch->queue_tail = NULL;
+		dispatch->queued--;
+		dispatch->busy_workers++;
+		pthread_mutex_unlock(&dispatch->queue_lock);
+
+		scan_event(vigild, event);
+		list_remove_event(dispatch, event);
+		event_put(event);
+
+		pthread_mutex_lock(&dispatch->queue_lock);
+		dispatch->busy_workers--;
+		pthread_mutex_unlock(&dispatch->queue_lock);
+	}
+	return NULL;
+}
+
+/* Answers every listed event past its deadline with on_timeout, then
+ * records them. Runs on its own thread: a stuck worker cannot stop it. */
+static void *watchdog_thread(void *data)
+{
+	struct vigild *vigild = data;
+	struct dispatch *dispatch = vigild->dispatch;
+	bool allow = vigild->config.on_timeout == CONFIG_ALLOW;
+
+	while (!atomic_load(&dispatch->stopping)) {
+		struct vigild_event *overdue[OVERDUE_BATCH];
+		size_t count = 0;
+		uint64_t now;
+		struct timespec tick = { 0, (long)dispatch->tick_ns };
+
+		nanosleep(&tick, NULL);
+		now = monotonic_ns();
+		pthread_mutex_lock(&dispatch->list_lock);
+		for (struct vigild_event *event = dispatch->list_head; event && count < OVERDUE_BATCH;
+		     event = event->next)
+			if (now >= event->deadline_ns &&
+			    atomic_load(&event->answer) == EVENT_UNANSWERED)
+				overdue[count++] = event_get(event);
+		pthread_mutex_unlock(&dispatch->list_lock);
+
+		for (size_t i = 0; i < count; i++)
+			if (!event_answer(overdue[i], allow)) {
+				event_put(overdue[i]);
+				overdue[i] = NULL;
+			}
+		for (size_t i = 0; i < count; i++) {
+			struct verdict_record *record;
+			char message[96];
+
+			if (!overdue[i])
+				continue;
+			atomic_fetch_add(&vigild->stats.timeouts, 1);
+			record = event_record(vigild, overdue[i], RECORD_TIMEOUT, NULL);
+			if (record) {
+				snprintf(message, sizeof(message), "no verdict within timeout_ms = %u",
+					 vigild->config.timeout_ms);
+				record->message = strdup(message);
+				recorder_submit(vigild->recorder, record);
+			}
+			event_put(overdue[i]);
+		}
+	}
+	return NULL;
+}
+
+int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch)
+{
+	struct dispatch *dispatch = calloc(1, sizeof(*dispatch));
+	struct rlimit limit;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t tick_ms;
+	int r;
+
+	if (!dispatch)
+		return -ENOMEM;
+	dispatch->vigild = vigild;
+	vigild->dispatch = dispatch;
+	pthread_mutex_init(&dispatch->queue_lock, NULL);
+	pthread_cond_init(&dispatch->queue_cond, NULL);
+	pthread_mutex_init(&dispatch->list_lock, NULL);
+
+	/* Half the fd limit for events: the kernel denies an event whose fd it
+	 * cannot create, so we stop reading long before that. */
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0)
+		limit.rlim_cur = 1024;
+	dispatch->in_flight_cap = limit.rlim_cur > 128 ? (unsigned)(limit.rlim_cur / 2 - 32) : 16;
+	if (dispatch->in_flight_cap > 65536)
+		dispatch->in_flight_cap = 65536;
+	tick_ms = vigild->config.timeout_ms / 20;
+	dispatch->tick_ns = (tick_ms < 1 ? 1 : tick_ms > 50 ? 50 : tick_ms) * 1000000ULL;
+
+	dispatch->worker_count = vigild->config.workers ? vigild->config.workers :
+		(unsigned)(cores > 0 ? cores : 2);
+	dispatch->workers = calloc(dispatch->worker_count, sizeof(*dispatch->workers));
+	if (!dispatch->workers) {
+		r = -ENOMEM;
+		goto err_free;
+	}
+	for (unsigned i = 0; i < dispatch->worker_count; i++) {
+		r = -pthread_create(&dispatch->workers[i], NULL, worker_thread, vigild);
+		if (r < 0) {
+			dispatch->worker_count = i;
+			goto err_free;
+		}
+	}
+	r = -pthread_create(&dispatch->watchdog, NULL, watchdog_thread, vigild);
+	if (r < 0)
+		goto err_free;
+	dispatch->watchdog_started = true;
+	*ret_dispatch = dispatch;
+	return 0;
+
+err_free:
+	dispatch_free(dispatch);
+	return r;
+}
+
+/* Call after the backend is gone (no new events). Workers stuck in a scan
+ * are not waited for: the process is about to exit. */
+void dispatch_free(struct dispatch *dispatch)
+{
+	if (!dispatch)
+		return;
+	atomic_store(&dispatch->stopping, true);
+	pthread_mutex_lock(&dispatch->queue_lock);
+	pthread_cond_broadcast(&dispatch->queue_cond);
+	pthread_mutex_unlock(&dispatch->queue_lock);
+	if (dispatch->watchdog_started)
+		pthread_join(dispatch->watchdog, NULL);
+	for (unsigned i = 0; i < dispatch->worker_count; i++)
+		pthread_join(dispatch->workers[i], NULL);
+	free(dispatch->workers);
+	dispatch->vigild->dispatch = NULL;
+	free(dispatch);
+}
+
+static uint64_t latency_percentile(struct vigild *vigild, double fraction)
+{
+	uint64_t counts[LATENCY_BUCKETS], total = 0, seen = 0;
+
+	for (unsigned i = 0; i < LATENCY_BUCKETS; i++)
+		total += counts[i] = atomic_load(&vigild->stats.latency[i]);
+	if (!total)
+		return 0;
+	for (unsigned i = 0; i < LATENCY_BUCKETS; i++) {
+		seen += counts[i];
+		if ((double)seen >= fraction * (double)total)
+			return i == 0 ? 1 : (uint64_t)ceil(pow(2.0, (double)i / 4.0));
+	}
+	return 0;
+}
+
+void dispatch_status(struct vigild *vigild, struct json_object *object)
+{
+	struct dispatch *dispatch = vigild->dispatch;
+	struct vigild_stats *stats = &vigild->stats;
+	struct json_object *events = json_object_new_object(), *latency = json_object_new_object();
+	struct json_object *workers = json_object_new_object();
+
+#define ADD_COUNTER(name) \
+	json_object_object_add(events, #name, json_object_new_int64((int64_t)atomic_load(&stats->name)))
+	ADD_COUNTER(events);
+	ADD_COUNTER(cache_hits);
+	ADD_COUNTER(scans);
+	ADD_COUNTER(detections);
+	ADD_COUNTER(denied);
+	ADD_COUNTER(allowed);
+	ADD_COUNTER(timeouts);
+	ADD_COUNTER(errors);
+	ADD_COUNTER(overflows);
+	ADD_COUNTER(excluded);
+	ADD_COUNTER(not_regular);
+	ADD_COUNTER(own_opens);
+	ADD_COUNTER(answer_errors);
+#undef ADD_COUNTER
+	json_object_object_add(events, "in_flight", json_object_new_int64(dispatch_in_flight(vigild)));
+	json_object_object_add(events, "in_flight_cap",
+			       json_object_new_int64(dispatch->in_flight_cap));
+	json_object_object_add(object, "events", events);
+	json_object_object_add(latency, "p50_us",
+			       json_object_new_int64((int64_t)latency_percentile(vigild, 0.50)));
+	json_object_object_add(latency, "p99_us",
+			       json_object_new_int64((int64_t)latency_percentile(vigild, 0.99)));
+	json_object_object_add(object, "latency", latency);
+	pthread_mutex_lock(&dispatch->queue_lock);
+	json_object_object_add(workers, "count", json_object_new_int64(dispatch->worker_count));
+	json_object_object_add(workers, "busy", json_object_new_int64(dispatch->busy_workers));
+	json_object_object_add(workers, "queued", json_object_new_int64((int64_t)dispatch->queued));
+	pthread_mutex_unlock(&dispatch->queue_lock);
+	json_object_object_add(object, "workers", workers);
+	json_object_object_add(object, "cache_entries",
+			       json_object_new_int64((int64_t)cache_size(vigild->cache)));
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Description: what is protected: a folder that is not a mount point is covered through a bind mount of its own (the rest of its filesystem is not), a mount made later under a protected path is picked up, and exclusions by path, program and user are honoured.
+set -u
+. "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
+daemon_setup
+prot=$work/prot
+# a plain folder on the filesystem of /tmp, beside an unprotected one
+mkdir -p "$work/plain" "$work/beside" "$prot/excluded"
+mountpoint -q "$work/plain" && { echo "$work/plain is a mount point already"; exit 77; }
+eicar >"$work/plain/eicar.com"
+eicar >"$work/beside/eicar.com"
+eicar >"$prot/excluded/eicar.com"
+eicar >"$prot/eicar.com"
+start_vigild "paths = $work/plain" "exclude_paths = $prot/excluded" \
+	"exclude_executables = /usr/bin/head" "exclude_uids = 4242"
+
+expect_open "$work/plain/eicar.com" denied
+expect_open "$work/beside/eicar.com" allowed
+mountpoint -q "$work/plain" || fail "no bind mount on $work/plain"
+"$vigil" status --socket "$socket" >"$work/status"
+grep -q "^  $work/plain: covered (bind-mount" "$work/status" || fail "status: $(cat "$work/status")"
+grep -q "not a mount point: vigild bind-mounted it onto itself" "$work/status" || fail "no note"
+
+# exclusions
+expect_open "$prot/eicar.com" denied
+expect_open "$prot/excluded/eicar.com" allowed
+head -c 4 "$prot/eicar.com" >/dev/null || fail "excluded program denied"
+setpriv --reuid 4242 --regid 4242 --clear-groups cat "$prot/eicar.com" >/dev/null ||
+	fail "excluded user denied"
+setpriv --reuid 4243 --regid 4243 --clear-groups cat "$prot/eicar.com" >/dev/null 2>&1 &&
+	fail "another user allowed"
+[ "$(status_field events.excluded)" -ge 3 ] || fail "excluded counter"
+
+# a mount made under a protected path after the start
+mkdir -p "$prot/sub"
+mount -t tmpfs -o size=1m vigil-e2e-sub "$prot/sub" || fail "mount sub"
+eicar >"$prot/sub/eicar.com"
+for _ in $(seq 100); do
+	cat "$prot/sub/eicar.com" >/dev/null 2>&1 || break
+	sleep 0.05
+done
+expect_open "$prot/sub/eicar.com" denied
+umount "$prot/sub"
+
+stop_vigild
+mountpoint -q "$work/plain" && fail "vigild left its bind mount"
+expect_open "$work/plain/eicar.com" allowed
+echo ok

@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by tests/e2e/daemon-*.sh (sourced, not run): a scratch folder, a
+# tmpfs the test mounts and vigild protects, a signature folder, and a real
+# vigild started and stopped around the test. Needs root and fanotify
+# permission events; otherwise the test exits 77 (skip).
+
+vigil=$VIGIL_BUILD/vigil
+vigild=$VIGIL_BUILD/vigild
+helpers=$VIGIL_BUILD/tests/helpers
+vigild_pid=
+
+fail() { echo "FAIL: $*"; [ -n "${work:-}" ] && [ -f "$work/vigild.err" ] && sed 's/^/  vigild: /' "$work/vigild.err" | tail -n 20; exit 1; }
+
+# The EICAR test file, assembled so no script matches it.
+eicar() { printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-'; printf '%s' 'ANTIVIRUS-TEST-FILE!$H+H*'; }
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+daemon_setup() {
+	[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
+	probe=$("$helpers/fanotify-probe" /tmp) || { echo "$probe"; exit 77; }
+	work=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
+	chmod 0755 "$work"
+	mkdir -p "$work/prot" "$work/bases" "$work/state"
+	mount -t tmpfs -o size=64m,mode=0755 vigil-e2e "$work/prot" || { echo "cannot mount tmpfs"; exit 77; }
+	trap daemon_cleanup EXIT
+	printf 'Test.EICAR:0:*:%s\n' "$(hex EICAR-STANDARD-ANTIVIRUS-TEST-FILE)" >"$work/bases/test.ndb"
+	socket=$work/vigild.sock
+	log=$work/verdicts.json
+}
+
+daemon_cleanup() {
+	if [ -n "$vigild_pid" ] && kill -0 "$vigild_pid" 2>/dev/null; then
+		kill -KILL "$vigild_pid" 2>/dev/null
+		wait "$vigild_pid" 2>/dev/null
+	fi
+	# every mount under the scratch folder, deepest first (vigild's own
+	# bind mount too, should it have been killed)
+	awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r point; do umount -l "$point" 2>/dev/null; done
+	rm -rf "$work"
+}
+
+# write_config [EXTRA LINE]...: the config for this test's tmpfs.
+write_config() {
+	{
+		echo "# written by $(basename "$0")"
+		echo "paths = $work/prot"
+		echo "bases = $work/bases"
+		echo "state_dir = $work/state"
+		echo "socket = $socket"
+		echo "log = $log"
+		for line in "$@"; do echo "$line"; done
+	} >"$work/vigild.conf"
+}
+
+# start_vigild [EXTRA LINE]...: writes the config, starts vigild, waits
+# until its socket answers.
+start_vigild() {
+	write_config "$@"
+	${VIGILD_PREFIX:-} "$vigild" --config "$work/vigild.conf" >"$work/vigild.out" 2>"$work/vigild.err" &
+	vigild_pid=$!
+	for _ in $(seq 200); do
+		"$vigil" status --socket "$socket" >/dev/null 2>&1 && return 0
+		kill -0 "$vigild_pid" 2>/dev/null || fail "vigild exited at start"
+		sleep 0.05
+	done
+	fail "vigild did not answer on $socket"
+}
+
+# stop_vigild: SIGTERM, and vigild must exit 0 (under ASan: no leak).
+stop_vigild() {
+	kill -TERM "$vigild_pid"
+	wait "$vigild_pid"
+	local rc=$?
+	vigild_pid=
+	[ $rc -eq 0 ] || fail "vigild exited $rc on SIGTERM"
+}
+
+# status_field DOTTED: one number from `vigil status --json`.
+status_field() {
+	"$vigil" status --json --socket "$socket" | python3 -c '
+import json, sys
+node = json.load(sys.stdin)
+for part in sys.argv[1].split("."):
+    node = node[part]
+print(node)' "$1"
+}
+
+# expect_open FILE allowed|denied
+expect_open() {
+	if cat "$1" >/dev/null 2>"$work/open.err"; then
+		[ "$2" = allowed ] || fail "$1 opened, want denied"
+	else
+		grep -q 'Operation not permitted' "$work/open.err" || fail "$1: $(cat "$work/open.err")"
+		[ "$2" = denied ] || fail "$1 denied, want allowed"
+	fi
+}
+
+# wait_for_record PATTERN: until the log holds a line matching it (records
+# are written after the answer, by another thread).
+wait_for_record() {
+	for _ in $(seq 100); do
+		grep -q -- "$1" "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "no record matching $1 in $log"
+}
