@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +80,16 @@ static void __attribute__((noreturn)) child_main(int fd, const struct signature_
 	uint64_t length;
 	int r;
 
+	/* The child must not keep the parent's fds (vigild's fanotify and
+	 * io_uring fds would hold blocked openers) nor outlive it. */
+	if (fd > 3)
+		close_range(3, (unsigned int)fd - 1, 0);
+	close_range((unsigned int)fd + 1, ~0U, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan reserves terabytes of address space up front. */
+	memory_limit = 0;
+#endif
 	if (memory_limit && setrlimit(RLIMIT_AS, &limit) < 0)
 		snprintf(reason, sizeof(reason), "cannot cap the compile's memory: %s", strerror(errno));
 	else if ((r = matcher_compile(set, &matcher, reason, sizeof(reason))) < 0) {

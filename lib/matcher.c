@@ -56,8 +56,14 @@ struct hit {
 	uint32_t segment;
 };
 
+/* Ends of one part, as sorted disjoint runs [low, high] of offsets: a
+ * part that repeats at every byte (a run of A's) costs one run. */
+struct end_run {
+	uint64_t low, high;
+};
+
 struct end_list {
-	uint64_t *ends;
+	struct end_run *runs;
 	size_t count, capacity;
 };
 
@@ -443,7 +449,7 @@ static void reset_states(struct matcher_scan *scan)
 		struct body_state *state = scan->states[body];
 
 		for (uint32_t j = 0; j + 1 < set->bodies[body].segment_count; ++j)
-			free(state->lists[j].ends);
+			free(state->lists[j].runs);
 		free(state);
 		scan->states[body] = NULL;
 	}
@@ -578,69 +584,87 @@ static bool chain_reaches(const struct end_list *list, const struct segment *seg
 			  uint64_t start)
 {
 	size_t low = 0, high = list->count;
-	uint64_t lowest_end;
+	uint64_t lowest_end, highest_end;
 
 	if (!list->count || segment->gap_min > segment->gap_max || start < segment->gap_min)
 		return false;
+	highest_end = start - segment->gap_min;
 	if (segment->gap_max == GAP_UNBOUNDED)
-		return list->ends[0] + segment->gap_min <= start;
+		return list->runs[0].low <= highest_end;
 	lowest_end = start > segment->gap_max ? start - segment->gap_max : 0;
+	/* the first run that ends at or after lowest_end */
 	while (low < high) {
 		size_t middle = low + (high - low) / 2;
 
-		if (list->ends[middle] < lowest_end)
+		if (list->runs[middle].high < lowest_end)
 			low = middle + 1;
 		else
 			high = middle;
 	}
-	return low < list->count && list->ends[low] <= start - segment->gap_min;
+	return low < list->count && list->runs[low].low <= highest_end;
 }
 
 /* Remembers an end of part i; next is part i + 1, now the decided end. */
 static int chain_remember(struct end_list *list, const struct segment *next, uint64_t end,
 			  uint64_t now)
 {
-	if (next->gap_max == GAP_UNBOUNDED) {
-		/* Only the earliest end can matter. */
-		if (!list->count) {
-			list->ends = malloc(sizeof(*list->ends));
-			if (!list->ends)
-				return -ENOMEM;
-			list->ends[0] = end;
-			list->count = 1;
-		}
+	struct end_run *last = list->count ? &list->runs[list->count - 1] : NULL;
+
+	if (last && end <= last->high)
+		return 0;
+	if (last && (next->gap_max == GAP_UNBOUNDED || end == last->high + 1)) {
+		/* With an unbounded gap only the earliest end can matter. */
+		if (next->gap_max != GAP_UNBOUNDED)
+			last->high = end;
 		return 0;
 	}
-	if (list->count && list->ends[list->count - 1] >= end)
-		return 0;
-	if (list->count == list->capacity) {
-		/* Drop ends no later part can reach any more. */
+	if (list->count == list->capacity && next->gap_max != GAP_UNBOUNDED) {
+		/* Drop runs no later part can reach any more. */
 		uint64_t reach = (uint64_t)next->max_length + next->gap_max;
 		uint64_t oldest = now > reach ? now - reach : 0;
 		size_t drop = 0;
 
-		while (drop < list->count && list->ends[drop] < oldest)
+		while (drop < list->count && list->runs[drop].high < oldest)
 			++drop;
 		if (drop) {
-			memmove(list->ends, list->ends + drop,
-				(list->count - drop) * sizeof(*list->ends));
+			memmove(list->runs, list->runs + drop,
+				(list->count - drop) * sizeof(*list->runs));
 			list->count -= drop;
 		}
 	}
 	if (list->count == list->capacity) {
 		size_t capacity = list->capacity ? list->capacity * 2 : 16;
-		uint64_t *ends;
+		struct end_run *runs;
 
 		if (capacity > MAX_CHAIN_ENDS)
 			return -E2BIG;
-		ends = realloc(list->ends, capacity * sizeof(*ends));
-		if (!ends)
+		runs = realloc(list->runs, capacity * sizeof(*runs));
+		if (!runs)
 			return -ENOMEM;
-		list->ends = ends;
+		list->runs = runs;
 		list->capacity = capacity;
 	}
-	list->ends[list->count++] = end;
+	list->runs[list->count++] = (struct end_run){ .low = end, .high = end };
 	return 0;
+}
+
+/* The first part's start must lie in [low, high]; so must, for clamscan,
+ * some offset its anchor less the prefix's length could give (classes
+ * counted as 0, alternatives anywhere from their shortest to longest). */
+static bool start_allowed(const struct segment *segment, const struct segment_start *start,
+			  bool any_offset, uint64_t low, uint64_t high)
+{
+	uint64_t earliest, latest;
+
+	if (start->at < low || start->at > high)
+		return false;
+	if (any_offset)
+		return true;
+	if (start->anchor < segment->prefix_min_length)
+		return false;
+	latest = start->anchor - segment->prefix_min_length;
+	earliest = start->anchor > segment->prefix_length ? start->anchor - segment->prefix_length : 0;
+	return earliest <= high && latest >= low;
 }
 
 static int process_hit(struct matcher_scan *scan, const struct scan_window *window,
@@ -669,14 +693,9 @@ static int process_hit(struct matcher_scan *scan, const struct scan_window *wind
 
 		if (!start_range(scan, body, &low, &high))
 			return 0;
-		for (size_t i = 0; i < count && !reached; ++i) {
-			uint64_t start = starts[i].at, anchor = starts[i].anchor;
-
-			reached = start >= low && start <= high &&
-				  anchor >= segment->prefix_length &&
-				  anchor - segment->prefix_length >= low &&
-				  anchor - segment->prefix_length <= high;
-		}
+		for (size_t i = 0; i < count && !reached; ++i)
+			reached = start_allowed(segment, &starts[i], body->offset_kind == OFFSET_ANY,
+						low, high);
 	} else {
 		for (size_t i = 0; i < count && !reached; ++i)
 			reached = chain_reaches(&state->lists[part - 1], segment, starts[i].at);

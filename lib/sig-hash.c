@@ -22,7 +22,8 @@
 #define WILDCARD_SIZE_FLEVEL 73
 #define MAX_NAME_LENGTH 1024
 
-static int refuse(char *reason, size_t reason_size, const char *format, ...)
+static int __attribute__((format(printf, 3, 4)))
+refuse(char *reason, size_t reason_size, const char *format, ...)
 {
 	va_list args;
 

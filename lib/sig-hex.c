@@ -44,13 +44,18 @@ struct hex_parser {
 	/* The segment being built. */
 	struct segment segment;
 	bool segment_open;
+	/* The signature holds a {..} range: clamscan then splits at every
+	 * {n} too (CLAMSCAN-SEMANTICS.md), so what follows has a prefix of
+	 * its own. */
+	bool split_fixed_gaps;
 	size_t tokens_in_segment;
 	/* [x-y] seen in the open segment: element index, and whether a single
 	 * byte preceded it from the segment's start. */
 	long pending_skip;
 };
 
-static int refuse(struct hex_parser *parser, const char *format, ...)
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct hex_parser *parser, const char *format, ...)
 {
 	va_list args;
 
@@ -274,10 +279,10 @@ static int find_anchor(struct hex_parser *parser, const struct element *elements
 /* Marks the units before the anchor, where clamscan matches backwards:
  * (L) takes only \n there and an empty alternative never matches empty;
  * and it checks a signature's offset also at the anchor less the prefix's
- * longest length counting classes as 0 (CLAMSCAN-SEMANTICS.md). */
+ * length counting classes as 0 (CLAMSCAN-SEMANTICS.md). */
 static int mark_prefix(struct hex_parser *parser, struct element *elements, uint32_t count)
 {
-	uint32_t anchor = 0, prefix_length = 0;
+	uint32_t anchor = 0, prefix_length = 0, prefix_min_length = 0;
 	int r;
 
 	r = find_anchor(parser, elements, count, &anchor);
@@ -299,10 +304,12 @@ static int mark_prefix(struct hex_parser *parser, struct element *elements, uint
 		if (elements[i].kind != ELEMENT_CLASS) {
 			element_lengths(parser->set, &elements[i], &element_min, &element_max);
 			prefix_length += element_max;
+			prefix_min_length += element_min;
 		}
 	}
 	parser->segment.anchor_index = anchor;
 	parser->segment.prefix_length = prefix_length;
+	parser->segment.prefix_min_length = prefix_min_length;
 	return 0;
 }
 
@@ -554,7 +561,7 @@ static int parse_brace(struct hex_parser *parser)
 		return close_segment(parser, 0, GAP_UNBOUNDED);
 	if (!has_dash) {
 		high = low;
-		if (low < SMALL_FIXED_GAP) {
+		if (low < SMALL_FIXED_GAP && !parser->split_fixed_gaps) {
 			struct element element = { .kind = ELEMENT_BYTE, .byte = { 0, 0 } };
 
 			if (!parser->segment_open)
@@ -600,6 +607,34 @@ static int parse_skip(struct hex_parser *parser)
 	return push_element(parser, &element);
 }
 
+/* Does the body hold {n-m}, {n-}, {-n} or {n} with n >= 128 (outside
+ * alternative groups)? */
+static bool holds_range(const char *hex, size_t length)
+{
+	unsigned depth = 0;
+
+	for (size_t i = 0; i < length; ++i) {
+		if (hex[i] == '(')
+			depth++;
+		else if (hex[i] == ')' && depth)
+			depth--;
+		else if (hex[i] == '{' && !depth) {
+			unsigned long value = 0;
+			size_t j = i + 1;
+
+			for (; j < length && hex[j] != '}'; ++j) {
+				if (hex[j] == '-')
+					return true;
+				if (hex[j] >= '0' && hex[j] <= '9' && value < 1000000)
+					value = value * 10 + (unsigned long)(hex[j] - '0');
+			}
+			if (value >= SMALL_FIXED_GAP)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A signature of fixed bytes only goes to clamscan's Boyer-Moore matcher,
  * which wants three bytes at least. */
 static int check_static_length(struct hex_parser *parser)
@@ -628,6 +663,7 @@ int sig_hex_parse(struct signature_set *set, struct body_signature *body,
 	parser.segment.signature = (uint32_t)set->body_count;
 	if (!length)
 		return refuse(&parser, "empty hex signature");
+	parser.split_fixed_gaps = holds_range(hex, length);
 	body->segment_count = 0;
 	while (parser.position < parser.length) {
 		char c = hex[parser.position];

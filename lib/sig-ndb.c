@@ -24,7 +24,8 @@
 #define MAX_NAME_LENGTH 1024
 #define MAX_OFFSET 4000000000ULL
 
-static int refuse(char *reason, size_t reason_size, const char *format, ...)
+static int __attribute__((format(printf, 3, 4)))
+refuse(char *reason, size_t reason_size, const char *format, ...)
 {
 	va_list args;
 
@@ -82,7 +83,7 @@ static int parse_offset(struct body_signature *body, const char *text, size_t le
 		body->offset_range = range;
 		return 0;
 	}
-	if (length > 3 && !memcmp(text, "EP", 2) && (text[2] == '+' || text[2] == '-')) {
+	if (length >= 3 && !memcmp(text, "EP", 2) && (text[2] == '+' || text[2] == '-')) {
 		if (body->target != TARGET_ELF)
 			return refuse(reason, reason_size, "invalid offset type for target %u: '%.*s'",
 				      body->target, (int)length, text);

@@ -96,9 +96,11 @@ struct segment {
 	uint32_t anchor_max;
 	/* clamscan's anchor in this part (sig-hex.c find_anchor()) and the
 	 * longest length of what precedes it, counting classes as 0: the
-	 * offset range must hold both the start and anchor - prefix_length. */
+	 * offset range must hold the start and meet [anchor - prefix_length,
+	 * anchor - prefix_min_length]. */
 	uint32_t anchor_index;
 	uint32_t prefix_length;
+	uint32_t prefix_min_length;
 };
 
 enum offset_kind {
