@@ -13,6 +13,7 @@ chmod 755 "$work"
 trap 'chmod -R u+rwX "$work" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
+scan_options=()
 scan() { "$vigil" scan "$@"; }
 
 # P and S as in the unit tests; files planted with printf escapes.
