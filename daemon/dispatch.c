@@ -304,7 +304,9 @@ static const char *event_action(const struct vigild_event *event)
 	return "close_write";
 }
 
-/* A record for an event; filled from /proc after the answer. */
+/* A record for an event. Who opened the file is read from /proc while the
+ * opener still waits (a denied process exits at once after the answer);
+ * the answer itself is noted by record_note_answer() afterwards. */
 static struct verdict_record *event_record(struct vigild *vigild, struct vigild_event *event,
 					   enum record_kind kind, const char *bases_version)
 {
@@ -315,10 +317,6 @@ static struct verdict_record *event_record(struct vigild *vigild, struct vigild_
 	record->kind = kind;
 	record->timestamp_ns = realtime_ns();
 	record->action = event_action(event);
-	int answer = atomic_load(&event->answer);
-
-	record->answered = event->needs_answer && answer != EVENT_UNANSWERED;
-	record->denied = record->answered && answer == EVENT_DENIED;
 	record->path = event_path(event);
 	record->inode = (uint64_t)event->st.st_ino;
 	record->size = (uint64_t)event->st.st_size;
@@ -327,14 +325,24 @@ static struct verdict_record *event_record(struct vigild *vigild, struct vigild_
 	record->parent_pid = (pid_t)proc_status_field(event->pid, "PPid");
 	record->uid = proc_status_field(event->pid, "Uid");
 	record->bases_version = bases_version ? strdup(bases_version) : NULL;
+	(void)vigild;
+	return record;
+}
+
+static void record_note_answer(struct verdict_record *record, struct vigild_event *event)
+{
+	int answer = atomic_load(&event->answer);
+
+	if (!record)
+		return;
+	record->answered = event->needs_answer && answer != EVENT_UNANSWERED;
+	record->denied = record->answered && answer == EVENT_DENIED;
 	if (record->answered) {
 		uint64_t answered_at = atomic_load(&event->answer_ns);
 
 		/* the winner stores the time just after its exchange */
 		record->latency_us = ((answered_at ? answered_at : monotonic_ns()) - event->start_ns) / 1000;
 	}
-	(void)vigild;
-	return record;
 }
 
 static void answer_now(struct vigild *vigild, struct vigild_event *event, bool allow)
@@ -458,11 +466,13 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 		atomic_fetch_add(&vigild->stats.errors, 1);
 		break;
 	}
-	if (event->needs_answer)
-		event_answer(event, allow);	/* the kernel first */
-
+	/* Who is asking, read while they still wait: cheap /proc reads, no
+	 * file I/O that could block. */
 	if (kind != RECORD_ALLOWED || (config->log_allowed && event->needs_answer))
 		record = event_record(vigild, event, kind, snapshot->version);
+	if (event->needs_answer)
+		event_answer(event, allow);	/* the kernel first */
+	record_note_answer(record, event);
 	if (record) {
 		record->sha256_valid = result.sha256_valid;
 		memcpy(record->sha256, result.sha256, sizeof(record->sha256));
@@ -570,6 +580,7 @@ static void *watchdog_thread(void *data)
 				continue;
 			atomic_fetch_add(&vigild->stats.timeouts, 1);
 			record = event_record(vigild, overdue[i], RECORD_TIMEOUT, NULL);
+			record_note_answer(record, overdue[i]);
 			if (record) {
 				snprintf(message, sizeof(message), "no verdict within timeout_ms = %u",
 					 vigild->config.timeout_ms);

@@ -26,7 +26,8 @@ bool vigil_source_name_supported(const char *name)
 	return signature_source_supported(name);
 }
 
-static int list_push(struct vigil_source_list *list, const char *name, int fd)
+static int list_push_source(struct vigil_source_list *list, const char *name, int fd,
+			    const uint8_t *data, size_t size)
 {
 	char *copy;
 
@@ -42,8 +43,21 @@ static int list_push(struct vigil_source_list *list, const char *name, int fd)
 	copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
-	list->sources[list->count++] = (struct vigil_source){ .name = copy, .fd = fd };
+	list->sources[list->count++] = (struct vigil_source){
+		.name = copy, .fd = fd, .data = data, .size = size,
+	};
 	return 0;
+}
+
+static int list_push(struct vigil_source_list *list, const char *name, int fd)
+{
+	return list_push_source(list, name, fd, NULL, 0);
+}
+
+int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *name,
+				 const uint8_t *data, size_t size)
+{
+	return list_push_source(list, name, -1, data, size);
 }
 
 static int open_regular(int directory_fd, const char *path, int extra_flags, int *ret_fd)

@@ -33,6 +33,7 @@
 #include <json-c/json.h>
 
 #include "engine.h"
+#include "scan-bundle.h"
 #include "sources.h"
 #include "subcommands.h"
 #include "version.h"
@@ -77,7 +78,9 @@ static void show_help(FILE *file)
 		"Scans files with ClamAV-format signatures or a signed bases bundle.\n\n"
 		"  -d, --database DB      a database file, a folder of them, or a signed bundle\n"
 		"                         (repeatable)\n"
-		"      --root ROOT        trust root to verify a bundle against\n"
+		"      --root ROOT        trust root to verify a bundle against (repeat it to walk\n"
+		"                         a rotation, oldest first; default: the installed root)\n"
+		"Without -d, the installed signed bases (vigil update) are used.\n"
 		"  -r, --recursive        descend into folders\n"
 		"      --json             one JSON object (ECS fields) per scanned file\n"
 		"      --threads N        scan N files at once (default: number of cores)\n"
@@ -375,14 +378,27 @@ static void walk(struct scan_run *run, const char *path, bool top)
 	free(entries);
 }
 
-static int load_engine(char **databases, size_t count, const struct vigil_engine_options *engine_options,
+static int load_engine(char **databases, size_t count, char **roots, size_t root_count,
+		       const struct vigil_engine_options *engine_options,
 		       struct vigil_engine **ret_engine)
 {
 	struct vigil_source_list list = { 0 };
 	struct vigil_load_error error = { 0 };
+	struct scan_bundles *bundles = NULL;
 	int r = 0;
 
+	if (!count) {
+		r = scan_bundle_add(&bundles, &list, NULL, roots, root_count);
+		if (r < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < count; ++i) {
+		if (scan_path_is_bundle(databases[i])) {
+			r = scan_bundle_add(&bundles, &list, databases[i], roots, root_count);
+			if (r < 0)
+				goto out;
+			continue;
+		}
 		r = vigil_source_list_add_path(&list, databases[i]);
 		if (r == -EPROTONOSUPPORT)
 			fprintf(stderr, "%s: %s: unknown database type (want .ndb .hdb .hsb .fp .sfp .ign2 or a folder of them)\n",
@@ -406,6 +422,7 @@ static int load_engine(char **databases, size_t count, const struct vigil_engine
 	}
 out:
 	vigil_source_list_uninit(&list);
+	scan_bundles_free(bundles);
 	return r;
 }
 
@@ -450,8 +467,8 @@ int scan_main(int argc, char *argv[])
 	struct scan_options options = { .summary = true };
 	struct vigil_engine_options engine_options = { 0 };
 	struct scan_run run = { .options = &options };
-	char **databases = NULL;
-	size_t database_count = 0;
+	char **databases = NULL, **roots = NULL;
+	size_t database_count = 0, root_count = 0;
 	pthread_t *threads = NULL;
 	struct timespec start;
 	long cores;
@@ -461,13 +478,17 @@ int scan_main(int argc, char *argv[])
 	options.threads = cores > 0 ? (unsigned)cores : 1;
 	engine_options.compile_memory_limit = default_compile_limit();
 	databases = calloc((size_t)argc, sizeof(*databases));
-	if (!databases)
+	roots = calloc((size_t)argc, sizeof(*roots));
+	if (!databases || !roots) {
+		free(databases);
+		free(roots);
 		return 2;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:rih", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'd': databases[database_count++] = optarg; break;
-		case 'R': break; /* bundles: verified against ROOT */
+		case 'R': roots[root_count++] = optarg; break;
 		case 'r': options.recursive = true; break;
 		case 'j': options.json = true; break;
 		case 'i': options.infected_only = true; break;
@@ -482,6 +503,7 @@ int scan_main(int argc, char *argv[])
 				fprintf(stderr, "%s: --threads takes a number from 1 to %d\n", program_name,
 					MAX_THREADS);
 				free(databases);
+				free(roots);
 				return 2;
 			}
 			options.threads = (unsigned)value;
@@ -497,6 +519,7 @@ int scan_main(int argc, char *argv[])
 					c == 'F' ? "max-filesize" : c == 'Z' ? "max-scansize" :
 					"compile-memory-limit");
 				free(databases);
+				free(roots);
 				return 2;
 			}
 			break;
@@ -504,10 +527,12 @@ int scan_main(int argc, char *argv[])
 		case 'h':
 			show_help(stdout);
 			free(databases);
+			free(roots);
 			return 0;
 		default:
 			show_help(stderr);
 			free(databases);
+			free(roots);
 			return 2;
 		}
 	}
@@ -515,15 +540,12 @@ int scan_main(int argc, char *argv[])
 		fprintf(stderr, "%s: scan: no path to scan\n", program_name);
 		show_help(stderr);
 		free(databases);
+		free(roots);
 		return 2;
 	}
-	if (!database_count) {
-		fprintf(stderr, "%s: scan: no database given (-d DB)\n", program_name);
-		free(databases);
-		return 2;
-	}
-	r = load_engine(databases, database_count, &engine_options, &run.engine);
+	r = load_engine(databases, database_count, roots, root_count, &engine_options, &run.engine);
 	free(databases);
+	free(roots);
 	if (r < 0)
 		return 2;
 

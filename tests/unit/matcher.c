@@ -210,6 +210,7 @@ Test(matcher, serialized_matcher_finds_the_same)
 	after = scan_in_blocks(copy, data, size, 7);
 	cr_assert_str_eq(after, before);
 	cr_assert_eq(matcher_window_size(copy), matcher_window_size(matcher));
+	matcher_free(copy);
 	/* garbage does not deserialize */
 	memset(bytes, 0x5a, serialized_size);
 	cr_assert_lt(matcher_deserialize(&set, bytes, serialized_size, &copy), 0);
