@@ -28,9 +28,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
+#include "bundle.h"
+#include "fileio.h"
+#include "root.h"
+#include "state.h"
+#include "verify.h"
 #include "engine.h"
 #include "record.h"
 #include "vigild.h"
@@ -142,6 +148,131 @@ static uint64_t half_of_memory(void)
 	return (uint64_t)pages * (uint64_t)page_size / 2;
 }
 
+#define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
+#define MAX_BUNDLE_SIZE (4ULL << 30)
+
+static bool file_is_bundle(const char *path)
+{
+	char magic[VIGIL_MAGIC_SIZE];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	bool is_bundle;
+
+	if (fd < 0)
+		return false;
+	is_bundle = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+		    !memcmp(magic, VIGIL_BUNDLE_MAGIC, VIGIL_MAGIC_SIZE);
+	close(fd);
+	return is_bundle;
+}
+
+/* Copies a verified bundle's signature files into files[]; the version
+ * string says EXPIRED when it is, so every record and status shows it. */
+static int take_bundle_files(const struct vigil_verified_bundle *bundle, struct loaded_file *files,
+			     size_t *ret_count, char *version, size_t version_size)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < bundle->file_count; i++) {
+		const struct vigil_verified_file *file = &bundle->files[i];
+
+		if (!signature_file_name(file->name))
+			continue;
+		if (count == BASES_MAX_FILES)
+			return -E2BIG;
+		files[count].data = malloc(file->size ? file->size : 1);
+		if (!files[count].data)
+			return -ENOMEM;
+		memcpy(files[count].data, file->data, file->size);
+		files[count].size = file->size;
+		snprintf(files[count].name, sizeof(files[count].name), "%s", file->name);
+		count++;
+	}
+	snprintf(version, version_size, "%llu%s", (unsigned long long)bundle->manifest->version,
+		 bundle->expired ? "-EXPIRED" : "");
+	*ret_count = count;
+	return 0;
+}
+
+/* `bases = FILE.vbundle`: verified against `root` (default the packaged
+ * root) as an installed bundle: an expired one still loads, loudly. */
+static int load_bundle_file(const struct vigild_config *config, struct loaded_file *files,
+			    size_t *ret_count, char *version, size_t version_size,
+			    char *message, size_t message_size)
+{
+	const char *root_path = config->root ? config->root : DEFAULT_ROOT;
+	struct vigil_verified_bundle *bundle = NULL;
+	struct vigil_root_chain *chain = NULL;
+	uint8_t *bytes = NULL, *root = NULL;
+	size_t length = 0, root_length = 0;
+	char reason[VIGIL_REASON_SIZE] = "";
+	int r;
+
+	r = vigil_file_read(root_path, 1 << 20, &root, &root_length);
+	if (r < 0) {
+		snprintf(message, message_size, "root %s: %s", root_path, strerror(-r));
+		return r;
+	}
+	r = vigil_root_chain_new(root, root_length, &chain, reason, sizeof(reason));
+	free(root);
+	if (r < 0) {
+		snprintf(message, message_size, "root %s: %s", root_path, reason);
+		return r;
+	}
+	r = vigil_file_read(config->bases, MAX_BUNDLE_SIZE, &bytes, &length);
+	if (r < 0) {
+		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+		goto out;
+	}
+	r = vigil_bundle_open_installed(bytes, length, chain, time(NULL),
+					config->channel ? config->channel : "stable", &bundle,
+					reason, sizeof(reason));
+	if (r < 0) {
+		snprintf(message, message_size, "bases %s: %s", config->bases, reason);
+		goto out;
+	}
+	r = take_bundle_files(bundle, files, ret_count, version, version_size);
+	if (r < 0)
+		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
+out:
+	vigil_verified_bundle_free(bundle);
+	vigil_root_chain_free(chain);
+	free(bytes);
+	return r;
+}
+
+/* No `bases`: the bundle `vigil update` installed in state_dir. */
+static int load_installed(const struct vigild_config *config, struct loaded_file *files,
+			  size_t *ret_count, char *version, size_t version_size,
+			  char *message, size_t message_size)
+{
+	const char *root_path = config->root ? config->root : DEFAULT_ROOT;
+	struct vigil_verified_bundle *bundle = NULL;
+	uint8_t *anchor = NULL, *bytes = NULL;
+	size_t anchor_length = 0, length = 0;
+	char reason[VIGIL_REASON_SIZE] = "";
+	int r;
+
+	if (vigil_file_read(root_path, 1 << 20, &anchor, &anchor_length) < 0)
+		anchor = NULL;
+	const char *state_dir = config->state_dir ? config->state_dir : VIGILD_DEFAULT_STATE_DIR;
+
+	r = vigil_state_load_verified(state_dir, anchor, anchor_length, time(NULL),
+				      config->channel ? config->channel : "stable", &bytes, &length,
+				      &bundle, reason, sizeof(reason));
+	free(anchor);
+	if (r == -ENOENT)
+		snprintf(message, message_size, "no bases installed in %s (run vigil update, or set `bases')",
+			 state_dir);
+	else if (r < 0)
+		snprintf(message, message_size, "installed bases in %s: %s", state_dir,
+			 reason[0] ? reason : strerror(-r));
+	else
+		r = take_bundle_files(bundle, files, ret_count, version, version_size);
+	vigil_verified_bundle_free(bundle);
+	free(bytes);
+	return r;
+}
+
 /* Loads the configured bases into a new snapshot (not yet running). */
 static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapshot,
 			 char *message, size_t message_size)
@@ -166,16 +297,29 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 	EVP_MD_CTX *hash = NULL;
 	size_t count = 0;
 	struct stat st;
+	char bundle_version[64] = "";
 	int dir_fd = -1, r;
 
 	if (!files)
 		return -ENOMEM;
-	if (stat(config->bases, &st) < 0) {
+	if (!config->bases || file_is_bundle(config->bases)) {
+		r = config->bases ?
+			load_bundle_file(config, files, &count, bundle_version, sizeof(bundle_version),
+					 message, message_size) :
+			load_installed(config, files, &count, bundle_version, sizeof(bundle_version),
+				       message, message_size);
+		if (r < 0)
+			goto out;
+		if (!count) {
+			r = -ENOENT;
+			snprintf(message, message_size, "the bundle holds no signature files");
+			goto out;
+		}
+	} else if (stat(config->bases, &st) < 0) {
 		r = -errno;
 		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
 		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	} else if (S_ISDIR(st.st_mode)) {
 		DIR *dir;
 		struct dirent *entry;
 
@@ -226,7 +370,7 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 		if (!signature_file_name(slash + 1)) {
 			r = -EINVAL;
 			snprintf(message, message_size,
-				 "bases %s: not a folder nor a signature file (signed bundles are not loaded by this build yet)",
+				 "bases %s: not a folder, a signature file nor a signed bundle",
 				 config->bases);
 			goto out;
 		}
@@ -262,9 +406,13 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 		goto out;
 	}
 	atomic_init(&snapshot->refs, 1);
-	snprintf(snapshot->version, sizeof(snapshot->version), "folder-");
-	for (int i = 0; i < 8; i++)
-		sprintf(snapshot->version + strlen(snapshot->version), "%02x", digest[i]);
+	if (bundle_version[0]) {
+		snprintf(snapshot->version, sizeof(snapshot->version), "%s", bundle_version);
+	} else {
+		snprintf(snapshot->version, sizeof(snapshot->version), "folder-");
+		for (int i = 0; i < 8; i++)
+			sprintf(snapshot->version + strlen(snapshot->version), "%02x", digest[i]);
+	}
 	r = vigil_engine_new(sources, count, &options, &snapshot->engine, &load_error);
 	if (r < 0) {
 		if (load_error.line)

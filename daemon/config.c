@@ -616,11 +616,6 @@ int config_validate(const struct vigild_config *config, char *error, size_t erro
 		snprintf(error, error_size, "%s: `paths' is required (what to protect)", file);
 		return -EINVAL;
 	}
-	if (!config->bases) {
-		snprintf(error, error_size, "%s: `bases' is required (a folder of signature files)",
-			 file);
-		return -EINVAL;
-	}
 	if (!(config->scan_on & (CONFIG_SCAN_OPEN | CONFIG_SCAN_EXEC))) {
 		snprintf(error, error_size,
 			 "%s: scan_on must include open or exec (close_write alone answers nothing)",

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vigil authors.
+ *
+ * Overview: lets `vigil scan -d BUNDLE` and `vigil scan` without -d use
+ * signed bases. Owns the bundle bytes and verified bundles it opens (a
+ * list freed by scan_bundles_free() once the engine is built); verification
+ * itself is bases/verify.c's, and the engine gets the verified payload
+ * bytes, never the path again.
+ *
+ *   scan.c load_engine() -> scan_bundle_add() -> read bundle -> root chain
+ *     (--root given, else the installed root, else the packaged root)
+ *     -> vigil_bundle_open_verified() -> vigil_source_list_add_buffer()
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bases-common.h"
+#include "bundle.h"
+#include "fileio.h"
+#include "root.h"
+#include "scan-bundle.h"
+#include "state.h"
+#include "subcommands.h"
+#include "verify.h"
+
+#define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
+#define DEFAULT_STATE_DIR VIGIL_LOCALSTATEDIR "/lib/vigil"
+#define DEFAULT_CHANNEL "stable"
+#define MAX_BUNDLE_SIZE (4ULL << 30)
+
+struct scan_bundles {
+	struct scan_bundles *next;
+	uint8_t *bytes;
+	struct vigil_verified_bundle *bundle;
+};
+
+bool scan_path_is_bundle(const char *path)
+{
+	char magic[VIGIL_MAGIC_SIZE];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	bool is_bundle;
+
+	if (fd < 0)
+		return false;
+	is_bundle = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+		    !memcmp(magic, VIGIL_BUNDLE_MAGIC, VIGIL_MAGIC_SIZE);
+	close(fd);
+	return is_bundle;
+}
+
+static int add_files(struct scan_bundles **bundles, struct vigil_source_list *list,
+		     uint8_t *bytes, struct vigil_verified_bundle *bundle)
+{
+	struct scan_bundles *kept = calloc(1, sizeof(*kept));
+	int r;
+
+	if (!kept) {
+		vigil_verified_bundle_free(bundle);
+		free(bytes);
+		return -ENOMEM;
+	}
+	kept->bytes = bytes;
+	kept->bundle = bundle;
+	kept->next = *bundles;
+	*bundles = kept;
+	for (size_t i = 0; i < bundle->file_count; ++i) {
+		const struct vigil_verified_file *file = &bundle->files[i];
+
+		if (!vigil_source_name_supported(file->name))
+			continue; /* other payloads (precompiled forms) */
+		r = vigil_source_list_add_buffer(list, file->name, file->data, file->size);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The installed root when there is one, else the packaged root. */
+static int default_chain(struct vigil_root_chain **ret_chain)
+{
+	char *roots[] = { (char *)DEFAULT_ROOT };
+	struct vigil_state *state;
+	uint8_t *root = NULL;
+	size_t length = 0;
+	char reason[VIGIL_REASON_SIZE];
+	int r;
+
+	if (!vigil_state_open(DEFAULT_STATE_DIR, false, &state)) {
+		r = vigil_state_read_root(state, &root, &length);
+		vigil_state_free(state);
+		if (!r) {
+			r = vigil_root_chain_new(root, length, ret_chain, reason, sizeof(reason));
+			free(root);
+			if (!r)
+				return 0;
+		}
+	}
+	return load_root_chain(roots, 1, ret_chain) ? -EKEYREJECTED : 0;
+}
+
+static int add_installed(struct scan_bundles **bundles, struct vigil_source_list *list)
+{
+	struct vigil_verified_bundle *bundle = NULL;
+	uint8_t *anchor = NULL, *bytes = NULL;
+	size_t anchor_length = 0, length = 0;
+	char reason[VIGIL_REASON_SIZE] = "";
+	int r;
+
+	if (vigil_file_read(DEFAULT_ROOT, 1 << 20, &anchor, &anchor_length) < 0)
+		anchor = NULL;
+	r = vigil_state_load_verified(DEFAULT_STATE_DIR, anchor, anchor_length, time(NULL),
+				      DEFAULT_CHANNEL, &bytes, &length, &bundle, reason, sizeof(reason));
+	free(anchor);
+	if (r == -ENOENT) {
+		fprintf(stderr, "%s: scan: no database given and no bases installed in %s "
+			"(run `vigil update', or give -d DB)\n", program_name, DEFAULT_STATE_DIR);
+		return r;
+	}
+	if (r < 0) {
+		fprintf(stderr, "%s: installed bases: %s\n", program_name,
+			reason[0] ? reason : strerror(-r));
+		return r;
+	}
+	if (bundle->expired)
+		fprintf(stderr, "%s: warning: the installed bases have EXPIRED; scanning with them "
+			"anyway until newer ones are installed (vigil update)\n", program_name);
+	return add_files(bundles, list, bytes, bundle);
+}
+
+int scan_bundle_add(struct scan_bundles **bundles, struct vigil_source_list *list,
+		    const char *path, char *const *roots, size_t root_count)
+{
+	struct vigil_root_chain *chain = NULL;
+	struct vigil_verified_bundle *bundle = NULL;
+	char reason[VIGIL_REASON_SIZE] = "";
+	uint8_t *bytes = NULL;
+	size_t length = 0;
+	int r;
+
+	if (!path)
+		return add_installed(bundles, list);
+	r = vigil_file_read(path, MAX_BUNDLE_SIZE, &bytes, &length);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(-r));
+		return r;
+	}
+	if (root_count ? load_root_chain(roots, root_count, &chain) : default_chain(&chain)) {
+		free(bytes);
+		return -EKEYREJECTED;
+	}
+	r = vigil_bundle_open_verified(bytes, length, chain, time(NULL), DEFAULT_CHANNEL, &bundle,
+				       reason, sizeof(reason));
+	vigil_root_chain_free(chain);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", program_name, path, reason[0] ? reason : strerror(-r));
+		free(bytes);
+		return r;
+	}
+	return add_files(bundles, list, bytes, bundle);
+}
+
+void scan_bundles_free(struct scan_bundles *bundles)
+{
+	while (bundles) {
+		struct scan_bundles *next = bundles->next;
+
+		vigil_verified_bundle_free(bundles->bundle);
+		free(bundles->bytes);
+		free(bundles);
+		bundles = next;
+	}
+}
