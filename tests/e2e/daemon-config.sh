@@ -12,6 +12,9 @@ conf=$work/vigild.conf
 printf 'paths = /srv\nbases = /var/lib/vigil/bases\ntimeout_ms = 2000\n' >"$conf"
 out=$("$vigild" --config "$conf" --check-config 2>&1) || fail "good config refused: $out"
 [ "$out" = "$conf: ok" ] || fail "good config: $out"
+# without bases, vigild uses the bundle vigil update installed in state_dir
+printf 'paths = /srv\n' >"$conf"
+out=$("$vigild" --config "$conf" --check-config 2>&1) || fail "config without bases refused: $out"
 
 expect_refusal() {
 	printf "$1" >"$conf"
@@ -30,7 +33,6 @@ expect_refusal 'paths = relative\n' ":1: paths: \`relative' is not an absolute p
 expect_refusal 'no equals sign\n' ":1: expected \`key = value'"
 expect_refusal 'paths = /srv\nbases = /b\nbackend = fanotify\ndeny_errno = EACCES\n' \
 	": deny_errno = EACCES needs the kmod backend; fanotify always answers EPERM"
-expect_refusal 'paths = /srv\n' ": \`bases' is required (a folder of signature files)"
 expect_refusal 'paths = /srv\nbases = /b\nsocket_group = no-such-group-here\n' \
 	": socket_group: no group named \`no-such-group-here'"
 

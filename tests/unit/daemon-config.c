@@ -162,7 +162,6 @@ static void expect_contradiction(const char *text, const char *message)
 Test(config, contradictions)
 {
 	expect_contradiction("bases = /b\n", "test.conf: `paths' is required (what to protect)");
-	expect_contradiction("paths = /srv\n", "test.conf: `bases' is required (a folder of signature files)");
 	expect_contradiction("paths = /srv\nbases = /b\nscan_on = close_write\n",
 			     "test.conf: scan_on must include open or exec (close_write alone answers nothing)");
 	expect_contradiction("paths = /srv\nbases = /b\nbackend = fanotify\ndeny_errno = EACCES\n",
