@@ -158,14 +158,68 @@ static size_t source_load_pass(const char *name)
 
 #define MAX_SOURCES UINT16_MAX
 
+/* A source as the engine uses it: bytes in memory, or an fd read only
+ * when the part must be parsed (a cache hit only hashes it, streaming). */
 struct loaded_source {
 	const char *name;
 	const uint8_t *data;
 	size_t size;
 	uint8_t *owned;
+	int fd;
 	char part[64];
 	bool ignore_list;
 };
+
+static int source_bytes(struct loaded_source *source, struct vigil_load_error *ret_error)
+{
+	char reason[256];
+	int r;
+
+	if (source->data)
+		return 0;
+	if (source->fd < 0) {
+		source->data = (const uint8_t *)"";
+		return 0;
+	}
+	r = read_whole_fd(source->fd, &source->owned, &source->size);
+	if (r < 0) {
+		snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
+		load_error(ret_error, source->name, 0, reason);
+		return r;
+	}
+	source->data = source->owned;
+	return 0;
+}
+
+/* Feeds the source's name and bytes to the cache key without keeping the
+ * bytes: the key costs one pass and no memory. */
+static int source_key_add(struct set_cache_key *key, const char *label,
+			  const struct loaded_source *source)
+{
+	uint8_t buffer[1 << 16];
+	uint64_t offset = 0;
+
+	if (source->data || source->fd < 0) {
+		set_cache_key_add(key, label, source->data ? source->data : (const uint8_t *)"",
+				  source->size);
+		return 0;
+	}
+	set_cache_key_begin_stream(key, label);
+	for (;;) {
+		ssize_t got = pread(source->fd, buffer, sizeof(buffer), (off_t)offset);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (!got)
+			break;
+		set_cache_key_stream(key, buffer, (size_t)got);
+		offset += (uint64_t)got;
+	}
+	set_cache_key_end_stream(key, offset);
+	return 0;
+}
 
 /* The part a source belongs to: its file name up to the first dot. */
 static void part_of(const char *name, char *part, size_t size)
@@ -193,7 +247,7 @@ static int compare_load_order(const void *a, const void *b, void *opaque)
 }
 
 /* Parses the .ign2 sources and then the part's own into part->set. */
-static int parse_part(struct engine_part *part, const struct loaded_source *sources,
+static int parse_part(struct engine_part *part, struct loaded_source *sources,
 		      const size_t *order, size_t count, struct vigil_load_error *ret_error)
 {
 	char reason[256];
@@ -201,11 +255,14 @@ static int parse_part(struct engine_part *part, const struct loaded_source *sour
 
 	signature_set_init(&part->set);
 	for (size_t rank = 0; rank < count; ++rank) {
-		const struct loaded_source *source = &sources[order[rank]];
+		struct loaded_source *source = &sources[order[rank]];
 		unsigned line = 0;
 
 		if (!source->ignore_list && strcmp(source->part, part->name))
 			continue;
+		r = source_bytes(source, ret_error);
+		if (r < 0)
+			return r;
 		part->set.current_rank = (uint16_t)rank;
 		r = signature_set_add_source(&part->set, source->name, source->data, source->size,
 					     &line, reason, sizeof(reason));
@@ -217,7 +274,7 @@ static int parse_part(struct engine_part *part, const struct loaded_source *sour
 	return signature_set_finish(&part->set);
 }
 
-static int build_part(struct engine_part *part, const struct loaded_source *sources,
+static int build_part(struct engine_part *part, struct loaded_source *sources,
 		      const size_t *order, size_t count, const struct vigil_engine_options *options,
 		      struct vigil_load_error *ret_error)
 {
@@ -240,14 +297,18 @@ static int build_part(struct engine_part *part, const struct loaded_source *sour
 			if (!source->ignore_list && strcmp(source->part, part->name))
 				continue;
 			snprintf(label, sizeof(label), "%zu:%s", rank, source->name);
-			set_cache_key_add(&key, label, source->data, source->size);
+			r = source_key_add(&key, label, source);
+			if (r < 0) {
+				set_cache_key_uninit(&key);
+				return r;
+			}
 		}
 		r = set_cache_key_finish(&key);
 		if (r < 0)
 			return r;
 		if (!set_cache_load(cache_dir, &key, &part->set, &bytes, &size)) {
 			r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
-			free(bytes);
+			bytes = NULL; /* inside the set's mapping */
 			if (!r) {
 				part->from_cache = true;
 				return 0;
@@ -291,7 +352,6 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 	struct loaded_source *loaded = NULL;
 	size_t *order = NULL;
 	struct vigil_engine *engine;
-	char reason[256];
 	int r = -ENOMEM;
 
 	if (count > MAX_SOURCES) {
@@ -319,17 +379,13 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		source->name = sources[i].name;
 		source->data = sources[i].data;
 		source->size = sources[i].size;
-		if (!source->data && sources[i].fd >= 0) {
-			r = read_whole_fd(sources[i].fd, &source->owned, &source->size);
-			if (r < 0) {
-				snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
-				load_error(ret_error, source->name, 0, reason);
+		source->fd = sources[i].data ? -1 : sources[i].fd;
+		/* Without a cache the bytes are needed anyway. */
+		if (!(options && options->cache_dir)) {
+			r = source_bytes(source, ret_error);
+			if (r < 0)
 				goto err_free;
-			}
-			source->data = source->owned;
 		}
-		if (!source->data)
-			source->data = (const uint8_t *)"";
 		source->ignore_list = source_load_pass(source->name) == 0;
 		part_of(source->name, source->part, sizeof(source->part));
 		order[i] = i;
@@ -573,6 +629,7 @@ struct hash_matches {
 	const char **names;
 	size_t count, capacity;
 	const char *pool;	/* the name pool of the part being looked up */
+	size_t pool_size;
 	int error;
 };
 
@@ -580,6 +637,8 @@ static void add_hash_match(const struct hash_signature *hash, void *opaque)
 {
 	struct hash_matches *matches = opaque;
 
+	if (hash->name >= matches->pool_size)
+		return; /* a damaged cache entry: no name to report */
 	for (size_t i = 0; i < matches->count; ++i) {
 		const struct hash_signature *other = matches->hashes[i];
 
@@ -703,6 +762,7 @@ static int collect_names(struct vigil_engine *engine, struct scan_context *conte
 			name_list_add(names, set->names + set->bodies[bodies[i]].name);
 		if (hashes_valid) {
 			matches.pool = set->names;
+			matches.pool_size = set->names_size;
 			hash_index_lookup(set->hashes, set->hash_count, size, digests, add_hash_match,
 					  &matches);
 		}

@@ -43,7 +43,8 @@ static unsigned run_types(const struct hash_signature *hashes, size_t count, uin
 	unsigned types = 0;
 
 	for (size_t i = lower_bound(hashes, count, size); i < count && hashes[i].size == size; ++i)
-		types |= 1u << hashes[i].type;
+		if (hashes[i].type < __HASH_TYPE_COUNT)
+			types |= 1u << hashes[i].type;
 	return types;
 }
 
@@ -62,7 +63,8 @@ static size_t lookup_run(const struct hash_signature *hashes, size_t count, uint
 	for (size_t i = lower_bound(hashes, count, size); i < count && hashes[i].size == size; ++i) {
 		const struct hash_signature *hash = &hashes[i];
 
-		if (!(digests->valid & (1u << hash->type)))
+		/* Entries may come from a cache file: check what is followed. */
+		if (hash->type >= __HASH_TYPE_COUNT || !(digests->valid & (1u << hash->type)))
 			continue;
 		if (memcmp(hash->digest, digests->digest[hash->type], hash_digest_length(hash->type)))
 			continue;

@@ -10,7 +10,11 @@
  * compile; loading is a read, bounds checks and hs_deserialize_database().
  *
  * File layout (native byte order; the key pins the platform):
- *   "VIGILPC1" | key[32] | u64 counts[10] | pools in struct order | hs bytes
+ *   "VIGILPC2" | key[32] | u64 counts[10] | pools in struct order, each
+ *   padded to 8 bytes | hs bytes
+ * A hit maps the file: the pools are used where they lie (shared with the
+ * page cache, no copy), and only the small pools are checked at load; hash
+ * entries are checked as they are looked up (hash-index.c).
  * The loader checks the magic, the key, that the sizes add up to the file's
  * size, and every index the matcher will follow, so a truncated or damaged
  * file is a miss, never a crash. Stores go to a temporary file renamed into
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +37,7 @@
 
 #include "set-cache.h"
 
-#define CACHE_MAGIC "VIGILPC1"
+#define CACHE_MAGIC "VIGILPC2"
 #define COUNT_FIELDS 10
 #define MAX_CACHE_FILE (8ULL << 30)
 
@@ -76,8 +81,25 @@ void set_cache_key_add(struct set_cache_key *key, const char *name, const uint8_
 	uint64_t size64 = size;
 
 	EVP_DigestUpdate(key->context, name, strlen(name) + 1);
-	EVP_DigestUpdate(key->context, &size64, sizeof(size64));
 	EVP_DigestUpdate(key->context, data, size);
+	EVP_DigestUpdate(key->context, &size64, sizeof(size64));
+}
+
+void set_cache_key_begin_stream(struct set_cache_key *key, const char *name)
+{
+	EVP_DigestUpdate(key->context, name, strlen(name) + 1);
+}
+
+void set_cache_key_stream(struct set_cache_key *key, const uint8_t *data, size_t size)
+{
+	EVP_DigestUpdate(key->context, data, size);
+}
+
+/* The size goes after the bytes when streaming: a different but equally
+ * unambiguous framing (the name's NUL ends the label). */
+void set_cache_key_end_stream(struct set_cache_key *key, uint64_t size)
+{
+	EVP_DigestUpdate(key->context, &size, sizeof(size));
 }
 
 int set_cache_key_finish(struct set_cache_key *key)
@@ -184,9 +206,16 @@ int set_cache_store(const char *cache_dir, const struct set_cache_key *key,
 		r = write_all(fd, key->digest, 32);
 	if (!r)
 		r = write_all(fd, layout.counts, sizeof(layout.counts));
-	for (int i = 0; i < COUNT_FIELDS && !r; ++i)
-		if (pools[i] && layout.counts[i])
-			r = write_all(fd, *pools[i], layout.counts[i] * item_sizes[i]);
+	for (int i = 0; i < COUNT_FIELDS && !r; ++i) {
+		static const uint8_t zeros[8];
+		size_t bytes = layout.counts[i] * item_sizes[i];
+
+		if (!pools[i] || !bytes)
+			continue;
+		r = write_all(fd, *pools[i], bytes);
+		if (!r && bytes % 8)
+			r = write_all(fd, zeros, 8 - bytes % 8);
+	}
 	if (!r && matcher_size)
 		r = write_all(fd, matcher_bytes, matcher_size);
 	if (close(fd) < 0 && !r)
@@ -236,33 +265,13 @@ static bool set_is_consistent(const struct signature_set *set)
 		if (set->alternatives[i].first_byte > set->byte_count ||
 		    set->alternatives[i].length > set->byte_count - set->alternatives[i].first_byte)
 			return false;
-	for (size_t i = 0; i < set->hash_count; ++i)
-		if (set->hashes[i].name >= set->names_size || set->hashes[i].type >= __HASH_TYPE_COUNT)
-			return false;
-	for (size_t i = 0; i < set->false_positive_count; ++i)
-		if (set->false_positives[i].type >= __HASH_TYPE_COUNT)
-			return false;
+	/* Hash entries (a million, maybe) are checked when looked up. */
 	return !set->names_size || set->names[set->names_size - 1] == '\0';
 }
 
-static int read_all(int fd, void *data, size_t size)
+static size_t padded(uint64_t bytes)
 {
-	uint8_t *p = data;
-
-	while (size) {
-		ssize_t got = read(fd, p, size);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!got)
-			return -EBADMSG;
-		p += got;
-		size -= (size_t)got;
-	}
-	return 0;
+	return (size_t)((bytes + 7) & ~7ULL);
 }
 
 int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
@@ -271,67 +280,57 @@ int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
 	void **pools[COUNT_FIELDS];
 	size_t *counts[COUNT_FIELDS], *capacities[COUNT_FIELDS];
 	struct cache_layout layout;
-	uint8_t header[40];
 	char path[4096];
-	char *matcher_bytes = NULL;
-	uint64_t total = sizeof(header) + sizeof(layout.counts);
+	const uint8_t *map, *cursor;
+	uint64_t total = 40 + sizeof(layout.counts);
 	struct stat st;
-	int fd, r;
+	int fd, r = -EBADMSG;
 
 	cache_path(cache_dir, key, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	r = -EBADMSG;
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > MAX_CACHE_FILE)
-		goto out_close;
-	if (read_all(fd, header, sizeof(header)) < 0 || memcmp(header, CACHE_MAGIC, 8) ||
-	    memcmp(header + 8, key->digest, 32))
-		goto out_close;
-	if (read_all(fd, layout.counts, sizeof(layout.counts)) < 0)
-		goto out_close;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > MAX_CACHE_FILE ||
+	    (uint64_t)st.st_size < total) {
+		close(fd);
+		return -EBADMSG;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -errno;
+	if (memcmp(map, CACHE_MAGIC, 8) || memcmp(map + 8, key->digest, 32))
+		goto err_unmap;
+	memcpy(layout.counts, map + 40, sizeof(layout.counts));
 	for (int i = 0; i < COUNT_FIELDS; ++i) {
 		if (layout.counts[i] > MAX_CACHE_FILE / item_sizes[i])
-			goto out_close;
-		total += layout.counts[i] * item_sizes[i];
+			goto err_unmap;
+		total += i == COUNT_MATCHER ? layout.counts[i] : padded(layout.counts[i] * item_sizes[i]);
 	}
 	if (total != (uint64_t)st.st_size || layout.counts[COUNT_RESERVED])
-		goto out_close;
+		goto err_unmap;
 	signature_set_init(set);
 	pools_of(set, pools, counts, capacities);
-	for (int i = 0; i < COUNT_FIELDS; ++i) {
-		size_t bytes = layout.counts[i] * item_sizes[i];
-
-		if (!pools[i] || !layout.counts[i])
+	cursor = map + 40 + sizeof(layout.counts);
+	for (int i = 0; i < COUNT_MATCHER; ++i) {
+		if (!pools[i])
 			continue;
-		*pools[i] = malloc(bytes);
-		if (!*pools[i]) {
-			r = -ENOMEM;
-			goto err_uninit;
-		}
+		*pools[i] = layout.counts[i] ? (void *)cursor : NULL;
 		*counts[i] = *capacities[i] = layout.counts[i];
-		r = read_all(fd, *pools[i], bytes);
-		if (r < 0)
-			goto err_uninit;
+		cursor += padded(layout.counts[i] * item_sizes[i]);
 	}
-	if (layout.counts[COUNT_MATCHER]) {
-		matcher_bytes = malloc(layout.counts[COUNT_MATCHER]);
-		r = matcher_bytes ? read_all(fd, matcher_bytes, layout.counts[COUNT_MATCHER]) : -ENOMEM;
-		if (r < 0)
-			goto err_uninit;
+	set->mapping = (void *)map;
+	set->mapping_size = (size_t)st.st_size;
+	if (!set_is_consistent(set)) {
+		signature_set_uninit(set);
+		return -EBADMSG;
 	}
-	r = -EBADMSG;
-	if (!set_is_consistent(set))
-		goto err_uninit;
-	close(fd);
-	*ret_matcher_bytes = matcher_bytes;
+	/* Hyperscan copies the database out of these bytes. */
+	*ret_matcher_bytes = (char *)cursor;
 	*ret_matcher_size = layout.counts[COUNT_MATCHER];
 	return 0;
 
-err_uninit:
-	free(matcher_bytes);
-	signature_set_uninit(set);
-out_close:
-	close(fd);
+err_unmap:
+	munmap((void *)map, (size_t)st.st_size);
 	return r;
 }

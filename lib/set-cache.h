@@ -23,11 +23,17 @@ struct set_cache_key {
 int set_cache_key_init(struct set_cache_key *key);
 void set_cache_key_add(struct set_cache_key *key, const char *name, const uint8_t *data,
 		       size_t size);
+/* The same, for bytes read in pieces. */
+void set_cache_key_begin_stream(struct set_cache_key *key, const char *name);
+void set_cache_key_stream(struct set_cache_key *key, const uint8_t *data, size_t size);
+void set_cache_key_end_stream(struct set_cache_key *key, uint64_t size);
 int set_cache_key_finish(struct set_cache_key *key);
 void set_cache_key_uninit(struct set_cache_key *key);
 
-/* 0 and a filled set (initialized here) plus the serialized matcher
- * (malloc'd, may be NULL with size 0), or -ENOENT/-EBADMSG for a miss. */
+/* 0 and a filled set (initialized here, its pools inside a read-only
+ * mapping the set owns) plus the serialized matcher (inside the same
+ * mapping: use it before signature_set_uninit()), or -ENOENT/-EBADMSG for
+ * a miss. */
 int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
 		   struct signature_set *set, char **ret_matcher_bytes, size_t *ret_matcher_size);
 int set_cache_store(const char *cache_dir, const struct set_cache_key *key,

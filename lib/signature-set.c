@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "signature.h"
 
@@ -36,6 +37,12 @@ void signature_set_uninit(struct signature_set *set)
 {
 	if (!set)
 		return;
+	if (set->mapping) {
+		munmap(set->mapping, set->mapping_size);
+		free(set->ignored);
+		memset(set, 0, sizeof(*set));
+		return;
+	}
 	free(set->bodies);
 	free(set->segments);
 	free(set->elements);

@@ -174,6 +174,9 @@ struct signature_set {
 	size_t ignored_count, ignored_capacity;
 	/* Load rank of the source being added (stored in hash signatures). */
 	uint16_t current_rank;
+	/* Set from the cache: the pools point into this read-only mapping. */
+	void *mapping;
+	size_t mapping_size;
 };
 
 int signature_set_init(struct signature_set *set);
