@@ -18,9 +18,11 @@
  * anything is allocated for it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "manifest-text.h"
@@ -384,4 +386,18 @@ int vigil_bundle_manifest_encode(const struct vigil_bundle_manifest *manifest, u
 	*ret_buf = (uint8_t *)text.data;
 	*ret_len = text.len;
 	return 0;
+}
+
+bool vigil_file_is_bundle(const char *path)
+{
+	char magic[VIGIL_MAGIC_SIZE];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	bool is_bundle;
+
+	if (fd < 0)
+		return false;
+	is_bundle = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+		    !memcmp(magic, VIGIL_BUNDLE_MAGIC, VIGIL_MAGIC_SIZE);
+	close(fd);
+	return is_bundle;
 }

@@ -124,5 +124,7 @@ struct vigil_bundle_manifest *vigil_bundle_manifest_free(struct vigil_bundle_man
 
 /* Channel names: 1..VIGIL_CHANNEL_MAX bytes of [a-z0-9-], first one [a-z0-9]. */
 bool vigil_channel_valid(const char *channel, size_t len);
+/* Does the file at path start with the bundle magic? (vigil scan -d, vigild's bases) */
+bool vigil_file_is_bundle(const char *path);
 
 #endif

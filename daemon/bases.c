@@ -151,20 +151,6 @@ static uint64_t half_of_memory(void)
 #define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
 #define MAX_BUNDLE_SIZE (4ULL << 30)
 
-static bool file_is_bundle(const char *path)
-{
-	char magic[VIGIL_MAGIC_SIZE];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	bool is_bundle;
-
-	if (fd < 0)
-		return false;
-	is_bundle = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-		    !memcmp(magic, VIGIL_BUNDLE_MAGIC, VIGIL_MAGIC_SIZE);
-	close(fd);
-	return is_bundle;
-}
-
 /* Copies a verified bundle's signature files into files[]; the version
  * string says EXPIRED when it is, so every record and status shows it. */
 static int take_bundle_files(const struct vigil_verified_bundle *bundle, struct loaded_file *files,
@@ -302,7 +288,7 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 
 	if (!files)
 		return -ENOMEM;
-	if (!config->bases || file_is_bundle(config->bases)) {
+	if (!config->bases || vigil_file_is_bundle(config->bases)) {
 		r = config->bases ?
 			load_bundle_file(config, files, &count, bundle_version, sizeof(bundle_version),
 					 message, message_size) :

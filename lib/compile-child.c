@@ -26,46 +26,9 @@
 #include <unistd.h>
 
 #include "compile-child.h"
+#include "fd-io.h"
 
 #define MAX_MATCHER_BYTES (4ULL << 30)
-
-static int write_all(int fd, const void *data, size_t size)
-{
-	const char *p = data;
-
-	while (size) {
-		ssize_t written = write(fd, p, size);
-
-		if (written < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += written;
-		size -= (size_t)written;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *data, size_t size)
-{
-	char *p = data;
-
-	while (size) {
-		ssize_t got = read(fd, p, size);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!got)
-			return -EPIPE;
-		p += got;
-		size -= (size_t)got;
-	}
-	return 0;
-}
 
 /* Frame: u8 status (0 ok, 1 error), u64 length, then the bytes (the
  * serialized database, or the reason text). */
@@ -103,8 +66,8 @@ static void __attribute__((noreturn)) child_main(int fd, const struct signature_
 		status = 0;
 	}
 	length = status ? strlen(reason) : size;
-	if (!write_all(fd, &status, 1) && !write_all(fd, &length, sizeof(length)))
-		write_all(fd, status ? reason : bytes, (size_t)length);
+	if (!vigil_write_all(fd, &status, 1) && !vigil_write_all(fd, &length, sizeof(length)))
+		vigil_write_all(fd, status ? reason : bytes, (size_t)length);
 	_exit(status);
 }
 
@@ -131,14 +94,14 @@ int compile_in_child(const struct signature_set *set, uint64_t memory_limit,
 		child_main(pipe_fds[1], set, memory_limit);
 	}
 	close(pipe_fds[1]);
-	r = read_all(pipe_fds[0], &status, 1);
+	r = vigil_read_all(pipe_fds[0], &status, 1);
 	if (!r)
-		r = read_all(pipe_fds[0], &length, sizeof(length));
+		r = vigil_read_all(pipe_fds[0], &length, sizeof(length));
 	if (!r && length > MAX_MATCHER_BYTES)
 		r = -EBADMSG;
 	if (!r) {
 		bytes = malloc(length + 1);
-		r = bytes ? read_all(pipe_fds[0], bytes, (size_t)length) : -ENOMEM;
+		r = bytes ? vigil_read_all(pipe_fds[0], bytes, (size_t)length) : -ENOMEM;
 	}
 	close(pipe_fds[0]);
 	while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR)

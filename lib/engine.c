@@ -166,6 +166,7 @@ struct loaded_source {
 	size_t size;
 	uint8_t *owned;
 	int fd;
+	const uint8_t *sha256;
 	char part[64];
 	bool ignore_list;
 };
@@ -191,33 +192,34 @@ static int source_bytes(struct loaded_source *source, struct vigil_load_error *r
 	return 0;
 }
 
-/* Feeds the source's name and bytes to the cache key without keeping the
- * bytes: the key costs one pass and no memory. */
+/* Feeds a source to the cache key: its SHA-256 when known, an fd's
+ * identity (a write changes its ctime), else its bytes. */
 static int source_key_add(struct set_cache_key *key, const char *label,
 			  const struct loaded_source *source)
 {
-	uint8_t buffer[1 << 16];
-	uint64_t offset = 0;
+	struct stat st;
 
-	if (source->data || source->fd < 0) {
-		set_cache_key_add(key, label, source->data ? source->data : (const uint8_t *)"",
-				  source->size);
+	if (source->sha256) {
+		set_cache_key_add(key, label, source->sha256, 32);
 		return 0;
 	}
-	set_cache_key_begin_stream(key, label);
-	for (;;) {
-		ssize_t got = pread(source->fd, buffer, sizeof(buffer), (off_t)offset);
+	if (!source->data && source->fd >= 0) {
+		uint64_t identity[7];
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
+		if (fstat(source->fd, &st) < 0)
 			return -errno;
-		if (!got)
-			break;
-		set_cache_key_stream(key, buffer, (size_t)got);
-		offset += (uint64_t)got;
+		identity[0] = (uint64_t)st.st_dev;
+		identity[1] = (uint64_t)st.st_ino;
+		identity[2] = (uint64_t)st.st_size;
+		identity[3] = (uint64_t)st.st_mtim.tv_sec;
+		identity[4] = (uint64_t)st.st_mtim.tv_nsec;
+		identity[5] = (uint64_t)st.st_ctim.tv_sec;
+		identity[6] = (uint64_t)st.st_ctim.tv_nsec;
+		set_cache_key_add(key, label, (const uint8_t *)identity, sizeof(identity));
+		return 0;
 	}
-	set_cache_key_end_stream(key, offset);
+	set_cache_key_add(key, label, source->data ? source->data : (const uint8_t *)"",
+			  source->size);
 	return 0;
 }
 
@@ -380,6 +382,7 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		source->data = sources[i].data;
 		source->size = sources[i].size;
 		source->fd = sources[i].data ? -1 : sources[i].fd;
+		source->sha256 = sources[i].sha256;
 		/* Without a cache the bytes are needed anyway. */
 		if (!(options && options->cache_dir)) {
 			r = source_bytes(source, ret_error);

@@ -30,12 +30,17 @@ struct vigil_engine;
 
 /* One signature source. Its type comes from the name's extension: .hdb,
  * .hsb, .ndb, .fp, .sfp, .ign2. Give either data/size or fd (>= 0; read
- * whole from offset 0, never by path again). */
+ * whole from offset 0, never by path again). For the cache key an fd is
+ * known by its identity (device, inode, size, mtime, ctime: any write
+ * changes ctime), a buffer by its SHA-256, given or computed. */
 struct vigil_source {
 	const char *name;
 	const uint8_t *data;
 	size_t size;
 	int fd;
+	/* Optional: the SHA-256 of the bytes when the caller knows it (a
+	 * verified bundle's manifest), so the cache key need not hash them. */
+	const uint8_t *sha256;
 };
 
 struct vigil_load_error {

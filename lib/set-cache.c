@@ -5,8 +5,9 @@
  * Overview: the on-disk cache of one engine part: its parsed signature set
  * and its serialized Hyperscan database, in one file named by the part's
  * key (hex SHA-256 over the cache format, the Hyperscan version, the CPU
- * features Hyperscan targets, and the names and bytes of the part's
- * sources and of every .ign2 source). A hit skips both the parsing and the
+ * features Hyperscan targets, and the names and identities of the part's
+ * sources and of every .ign2 source: their SHA-256, their bytes, or for an
+ * fd its device, inode, size, mtime and ctime). A hit skips both the parsing and the
  * compile; loading is a read, bounds checks and hs_deserialize_database().
  *
  * File layout (native byte order; the key pins the platform):
@@ -35,6 +36,7 @@
 #include <hs/hs.h>
 #include <openssl/evp.h>
 
+#include "fd-io.h"
 #include "set-cache.h"
 
 #define CACHE_MAGIC "VIGILPC2"
@@ -83,23 +85,6 @@ void set_cache_key_add(struct set_cache_key *key, const char *name, const uint8_
 	EVP_DigestUpdate(key->context, name, strlen(name) + 1);
 	EVP_DigestUpdate(key->context, data, size);
 	EVP_DigestUpdate(key->context, &size64, sizeof(size64));
-}
-
-void set_cache_key_begin_stream(struct set_cache_key *key, const char *name)
-{
-	EVP_DigestUpdate(key->context, name, strlen(name) + 1);
-}
-
-void set_cache_key_stream(struct set_cache_key *key, const uint8_t *data, size_t size)
-{
-	EVP_DigestUpdate(key->context, data, size);
-}
-
-/* The size goes after the bytes when streaming: a different but equally
- * unambiguous framing (the name's NUL ends the label). */
-void set_cache_key_end_stream(struct set_cache_key *key, uint64_t size)
-{
-	EVP_DigestUpdate(key->context, &size, sizeof(size));
 }
 
 int set_cache_key_finish(struct set_cache_key *key)
@@ -163,24 +148,6 @@ static void pools_of(struct signature_set *set, void **pools[COUNT_FIELDS], size
 	capacities[COUNT_MATCHER] = &unused_capacity;
 }
 
-static int write_all(int fd, const void *data, size_t size)
-{
-	const uint8_t *p = data;
-
-	while (size) {
-		ssize_t written = write(fd, p, size);
-
-		if (written < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += written;
-		size -= (size_t)written;
-	}
-	return 0;
-}
-
 int set_cache_store(const char *cache_dir, const struct set_cache_key *key,
 		    const struct signature_set *set, const char *matcher_bytes, size_t matcher_size)
 {
@@ -201,23 +168,23 @@ int set_cache_store(const char *cache_dir, const struct set_cache_key *key,
 	fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, CACHE_MAGIC, 8);
+	r = vigil_write_all(fd, CACHE_MAGIC, 8);
 	if (!r)
-		r = write_all(fd, key->digest, 32);
+		r = vigil_write_all(fd, key->digest, 32);
 	if (!r)
-		r = write_all(fd, layout.counts, sizeof(layout.counts));
+		r = vigil_write_all(fd, layout.counts, sizeof(layout.counts));
 	for (int i = 0; i < COUNT_FIELDS && !r; ++i) {
 		static const uint8_t zeros[8];
 		size_t bytes = layout.counts[i] * item_sizes[i];
 
 		if (!pools[i] || !bytes)
 			continue;
-		r = write_all(fd, *pools[i], bytes);
+		r = vigil_write_all(fd, *pools[i], bytes);
 		if (!r && bytes % 8)
-			r = write_all(fd, zeros, 8 - bytes % 8);
+			r = vigil_write_all(fd, zeros, 8 - bytes % 8);
 	}
 	if (!r && matcher_size)
-		r = write_all(fd, matcher_bytes, matcher_size);
+		r = vigil_write_all(fd, matcher_bytes, matcher_size);
 	if (close(fd) < 0 && !r)
 		r = -errno;
 	if (!r && rename(temporary, path) < 0)

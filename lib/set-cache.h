@@ -23,10 +23,6 @@ struct set_cache_key {
 int set_cache_key_init(struct set_cache_key *key);
 void set_cache_key_add(struct set_cache_key *key, const char *name, const uint8_t *data,
 		       size_t size);
-/* The same, for bytes read in pieces. */
-void set_cache_key_begin_stream(struct set_cache_key *key, const char *name);
-void set_cache_key_stream(struct set_cache_key *key, const uint8_t *data, size_t size);
-void set_cache_key_end_stream(struct set_cache_key *key, uint64_t size);
 int set_cache_key_finish(struct set_cache_key *key);
 void set_cache_key_uninit(struct set_cache_key *key);
 

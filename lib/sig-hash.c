@@ -18,111 +18,62 @@
 
 #include "signature.h"
 
-#define CLAMAV_FLEVEL 216
 #define WILDCARD_SIZE_FLEVEL 73
 #define MAX_NAME_LENGTH 1024
-
-static int __attribute__((format(printf, 3, 4)))
-refuse(char *reason, size_t reason_size, const char *format, ...)
-{
-	va_list args;
-
-	va_start(args, format);
-	vsnprintf(reason, reason_size, format, args);
-	va_end(args);
-	return -EINVAL;
-}
-
-static bool parse_decimal(const char *text, size_t length, uint64_t max, uint64_t *ret_value)
-{
-	uint64_t value = 0;
-
-	if (!length || length > 20)
-		return false;
-	for (size_t i = 0; i < length; ++i) {
-		if (text[i] < '0' || text[i] > '9')
-			return false;
-		if (value > (max - (uint64_t)(text[i] - '0')) / 10)
-			return false;
-		value = value * 10 + (uint64_t)(text[i] - '0');
-	}
-	*ret_value = value;
-	return true;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int sig_hash_parse_line(struct signature_set *set, const char *line, size_t length,
 			bool false_positive, bool md5_only, char *reason, size_t reason_size)
 {
-	const char *fields[6], *start = line;
-	size_t lengths[6], count = 0;
+	const char *fields[5];
+	size_t lengths[5], count;
 	struct hash_signature hash = { 0 };
 	uint64_t min_flevel = 0, max_flevel = UINT64_MAX;
 	long name, index;
 
-	for (size_t i = 0; i <= length; ++i) {
-		if (i == length || line[i] == ':') {
-			if (count == 6)
-				return refuse(reason, reason_size, "too many fields (at most 5)");
-			fields[count] = start;
-			lengths[count] = (size_t)(line + i - start);
-			count++;
-			start = line + i + 1;
-		}
-	}
+	count = sig_split_fields(line, length, fields, lengths, 5);
 	if (count < 3)
-		return refuse(reason, reason_size, "too few fields (want Hash:Size:Name)");
+		return sig_refuse(reason, reason_size, "too few fields (want Hash:Size:Name)");
 	if (count > 5)
-		return refuse(reason, reason_size, "too many fields (at most 5)");
+		return sig_refuse(reason, reason_size, "too many fields (at most 5)");
 
 	switch (lengths[0]) {
 	case 32: hash.type = HASH_MD5; break;
 	case 40: hash.type = HASH_SHA1; break;
 	case 64: hash.type = HASH_SHA256; break;
 	default:
-		return refuse(reason, reason_size, "invalid hash: %zu hex digits (want 32, 40 or 64)",
+		return sig_refuse(reason, reason_size, "invalid hash: %zu hex digits (want 32, 40 or 64)",
 			      lengths[0]);
 	}
 	if (md5_only && hash.type != HASH_MD5)
-		return refuse(reason, reason_size, "only MD5 hashes are accepted here");
+		return sig_refuse(reason, reason_size, "only MD5 hashes are accepted here");
 	for (size_t i = 0; i < lengths[0]; i += 2) {
-		int high = hex_digit(fields[0][i]), low = hex_digit(fields[0][i + 1]);
+		int high = sig_hex_digit(fields[0][i]), low = sig_hex_digit(fields[0][i + 1]);
 
 		if (high < 0 || low < 0)
-			return refuse(reason, reason_size, "invalid hash: not hexadecimal");
+			return sig_refuse(reason, reason_size, "invalid hash: not hexadecimal");
 		hash.digest[i / 2] = (uint8_t)(high << 4 | low);
 	}
 	if (!lengths[2] || lengths[2] > MAX_NAME_LENGTH)
-		return refuse(reason, reason_size, "signature name empty or longer than %d bytes",
+		return sig_refuse(reason, reason_size, "signature name empty or longer than %d bytes",
 			      MAX_NAME_LENGTH);
 	for (size_t i = 0; i < lengths[2]; ++i)
 		if ((unsigned char)fields[2][i] < 0x20 || fields[2][i] == 0x7f)
-			return refuse(reason, reason_size, "control character in the signature name");
-	if (count >= 4 && !parse_decimal(fields[3], lengths[3], 100000, &min_flevel))
-		return refuse(reason, reason_size, "invalid minimum functionality level '%.*s'",
+			return sig_refuse(reason, reason_size, "control character in the signature name");
+	if (count >= 4 && !sig_parse_decimal(fields[3], lengths[3], 100000, &min_flevel))
+		return sig_refuse(reason, reason_size, "invalid minimum functionality level '%.*s'",
 			      (int)lengths[3], fields[3]);
-	if (count == 5 && !parse_decimal(fields[4], lengths[4], 100000, &max_flevel))
-		return refuse(reason, reason_size, "invalid maximum functionality level '%.*s'",
+	if (count == 5 && !sig_parse_decimal(fields[4], lengths[4], 100000, &max_flevel))
+		return sig_refuse(reason, reason_size, "invalid maximum functionality level '%.*s'",
 			      (int)lengths[4], fields[4]);
 
 	if (lengths[1] == 1 && fields[1][0] == '*') {
 		if (min_flevel < WILDCARD_SIZE_FLEVEL)
-			return refuse(reason, reason_size,
+			return sig_refuse(reason, reason_size,
 				      "minimum functionality level must be at least %d for wildcard size hash signatures",
 				      WILDCARD_SIZE_FLEVEL);
 		hash.size = HASH_SIZE_ANY;
-	} else if (!parse_decimal(fields[1], lengths[1], UINT64_MAX - 1, &hash.size) || !hash.size) {
-		return refuse(reason, reason_size, "invalid value for the size field '%.*s'",
+	} else if (!sig_parse_decimal(fields[1], lengths[1], UINT64_MAX - 1, &hash.size) || !hash.size) {
+		return sig_refuse(reason, reason_size, "invalid value for the size field '%.*s'",
 			      (int)lengths[1], fields[1]);
 	}
 	if (min_flevel > CLAMAV_FLEVEL || (count == 5 && max_flevel < CLAMAV_FLEVEL))

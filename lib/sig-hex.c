@@ -65,17 +65,6 @@ refuse(struct hex_parser *parser, const char *format, ...)
 	return -EINVAL;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads one byte token: two hex digits, ?? , a? or ?a. */
 static int parse_pattern_byte(struct hex_parser *parser, struct pattern_byte *ret_byte)
 {
@@ -85,8 +74,8 @@ static int parse_pattern_byte(struct hex_parser *parser, struct pattern_byte *re
 	if (parser->position + 2 > parser->length)
 		return refuse(parser, "malformed hex string: odd number of digits at column %zu",
 			      parser->position + 1);
-	high = p[0] == '?' ? -2 : hex_value(p[0]);
-	low = p[1] == '?' ? -2 : hex_value(p[1]);
+	high = p[0] == '?' ? -2 : sig_hex_digit(p[0]);
+	low = p[1] == '?' ? -2 : sig_hex_digit(p[1]);
 	if (high == -1 || low == -1)
 		return refuse(parser, "malformed hex string: unexpected '%c' at column %zu",
 			      high == -1 ? p[0] : p[1],

@@ -20,39 +20,20 @@
 
 #include "signature.h"
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int sig_ign2_parse_line(struct signature_set *set, const char *line, size_t length,
 			char *reason, size_t reason_size)
 {
 	struct ignored_name entry = { 0 };
-	const char *fields[3], *start = line;
-	size_t lengths[3], count = 0;
+	const char *fields[3];
+	size_t lengths[3], count;
 	const char *name;
 	size_t name_length;
 	long index;
 
-	for (size_t i = 0; i <= length; ++i) {
-		if (i == length || line[i] == ':') {
-			if (count == 3) {
-				snprintf(reason, reason_size, "too many fields (NAME, NAME:MD5 or DB:LINE:NAME)");
-				return -EINVAL;
-			}
-			fields[count] = start;
-			lengths[count] = (size_t)(line + i - start);
-			count++;
-			start = line + i + 1;
-		}
-	}
+	count = sig_split_fields(line, length, fields, lengths, 3);
+	if (count > 3)
+		return sig_refuse(reason, reason_size,
+				  "too many fields (NAME, NAME:MD5 or DB:LINE:NAME)");
 	name = count == 3 ? fields[2] : fields[0];
 	name_length = count == 3 ? lengths[2] : lengths[0];
 	if (!name_length) {
@@ -75,7 +56,7 @@ int sig_ign2_parse_line(struct signature_set *set, const char *line, size_t leng
 			return -EINVAL;
 		}
 		for (size_t i = 0; i < 32; i += 2) {
-			int high = hex_digit(fields[1][i]), low = hex_digit(fields[1][i + 1]);
+			int high = sig_hex_digit(fields[1][i]), low = sig_hex_digit(fields[1][i + 1]);
 
 			if (high < 0 || low < 0) {
 				snprintf(reason, reason_size, "malformed MD5 string");

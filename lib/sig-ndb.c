@@ -19,40 +19,10 @@
 
 #include "signature.h"
 
-/* The functionality level of the clamscan release vigil matches. */
-#define CLAMAV_FLEVEL 216
 #define MAX_NAME_LENGTH 1024
 #define MAX_OFFSET 4000000000ULL
 
-static int __attribute__((format(printf, 3, 4)))
-refuse(char *reason, size_t reason_size, const char *format, ...)
-{
-	va_list args;
-
-	va_start(args, format);
-	vsnprintf(reason, reason_size, format, args);
-	va_end(args);
-	return -EINVAL;
-}
-
 /* Strict unsigned decimal: digits only, no sign, no overflow past max. */
-static bool parse_decimal(const char *text, size_t length, uint64_t max, uint64_t *ret_value)
-{
-	uint64_t value = 0;
-
-	if (!length || length > 20)
-		return false;
-	for (size_t i = 0; i < length; ++i) {
-		if (text[i] < '0' || text[i] > '9')
-			return false;
-		if (value > (max - (uint64_t)(text[i] - '0')) / 10)
-			return false;
-		value = value * 10 + (uint64_t)(text[i] - '0');
-	}
-	*ret_value = value;
-	return true;
-}
-
 /* "n" or "n,m" */
 static bool parse_offset_value(const char *text, size_t length, uint64_t *ret_offset,
 			       uint64_t *ret_range)
@@ -61,9 +31,9 @@ static bool parse_offset_value(const char *text, size_t length, uint64_t *ret_of
 
 	*ret_range = 0;
 	if (!comma)
-		return parse_decimal(text, length, MAX_OFFSET, ret_offset);
-	return parse_decimal(text, (size_t)(comma - text), MAX_OFFSET, ret_offset) &&
-	       parse_decimal(comma + 1, length - (size_t)(comma - text) - 1, MAX_OFFSET, ret_range);
+		return sig_parse_decimal(text, length, MAX_OFFSET, ret_offset);
+	return sig_parse_decimal(text, (size_t)(comma - text), MAX_OFFSET, ret_offset) &&
+	       sig_parse_decimal(comma + 1, length - (size_t)(comma - text) - 1, MAX_OFFSET, ret_range);
 }
 
 static int parse_offset(struct body_signature *body, const char *text, size_t length,
@@ -77,7 +47,7 @@ static int parse_offset(struct body_signature *body, const char *text, size_t le
 	}
 	if (length > 4 && !memcmp(text, "EOF-", 4)) {
 		if (!parse_offset_value(text + 4, length - 4, &value, &range))
-			return refuse(reason, reason_size, "invalid offset value '%.*s'", (int)length, text);
+			return sig_refuse(reason, reason_size, "invalid offset value '%.*s'", (int)length, text);
 		body->offset_kind = OFFSET_END;
 		body->offset = (int64_t)value;
 		body->offset_range = range;
@@ -85,10 +55,10 @@ static int parse_offset(struct body_signature *body, const char *text, size_t le
 	}
 	if (length >= 3 && !memcmp(text, "EP", 2) && (text[2] == '+' || text[2] == '-')) {
 		if (body->target != TARGET_ELF)
-			return refuse(reason, reason_size, "invalid offset type for target %u: '%.*s'",
+			return sig_refuse(reason, reason_size, "invalid offset type for target %u: '%.*s'",
 				      body->target, (int)length, text);
 		if (!parse_offset_value(text + 3, length - 3, &value, &range))
-			return refuse(reason, reason_size, "invalid offset value '%.*s'", (int)length, text);
+			return sig_refuse(reason, reason_size, "invalid offset value '%.*s'", (int)length, text);
 		body->offset_kind = OFFSET_ENTRY_POINT;
 		body->offset = text[2] == '-' ? -(int64_t)value : (int64_t)value;
 		body->offset_range = range;
@@ -96,13 +66,13 @@ static int parse_offset(struct body_signature *body, const char *text, size_t le
 	}
 	if (length >= 2 && (text[0] == 'S' || (text[0] == 'E' && text[1] == 'P'))) {
 		if (body->target != TARGET_ELF)
-			return refuse(reason, reason_size, "invalid offset type for target %u: '%.*s'",
+			return sig_refuse(reason, reason_size, "invalid offset type for target %u: '%.*s'",
 				      body->target, (int)length, text);
-		return refuse(reason, reason_size, "section offsets ('%.*s') are not supported by vigil",
+		return sig_refuse(reason, reason_size, "section offsets ('%.*s') are not supported by vigil",
 			      (int)length, text);
 	}
 	if (!parse_offset_value(text, length, &value, &range))
-		return refuse(reason, reason_size, "invalid offset value '%.*s'", (int)length, text);
+		return sig_refuse(reason, reason_size, "invalid offset value '%.*s'", (int)length, text);
 	body->offset_kind = OFFSET_ABSOLUTE;
 	body->offset = (int64_t)value;
 	body->offset_range = range;
@@ -112,52 +82,42 @@ static int parse_offset(struct body_signature *body, const char *text, size_t le
 int sig_ndb_parse_line(struct signature_set *set, const char *line, size_t length,
 		       char *reason, size_t reason_size)
 {
-	const char *fields[7];
-	size_t lengths[7], count = 0;
+	const char *fields[6];
+	size_t lengths[6], count;
 	struct body_signature body = { 0 };
 	uint64_t target, flevel;
 	long name, index;
-	const char *start = line;
 	int r;
 
-	for (size_t i = 0; i <= length; ++i) {
-		if (i == length || line[i] == ':') {
-			if (count == 7)
-				return refuse(reason, reason_size, "too many fields (at most 6)");
-			fields[count] = start;
-			lengths[count] = (size_t)(line + i - start);
-			count++;
-			start = line + i + 1;
-		}
-	}
+	count = sig_split_fields(line, length, fields, lengths, 6);
 	if (count < 4)
-		return refuse(reason, reason_size, "too few fields (want Name:Target:Offset:Hex)");
+		return sig_refuse(reason, reason_size, "too few fields (want Name:Target:Offset:Hex)");
 	if (count > 6)
-		return refuse(reason, reason_size, "too many fields (at most 6)");
+		return sig_refuse(reason, reason_size, "too many fields (at most 6)");
 	if (!lengths[0] || lengths[0] > MAX_NAME_LENGTH)
-		return refuse(reason, reason_size, "signature name empty or longer than %d bytes",
+		return sig_refuse(reason, reason_size, "signature name empty or longer than %d bytes",
 			      MAX_NAME_LENGTH);
 	for (size_t i = 0; i < lengths[0]; ++i)
 		if ((unsigned char)fields[0][i] < 0x20 || fields[0][i] == 0x7f)
-			return refuse(reason, reason_size, "control character in the signature name");
+			return sig_refuse(reason, reason_size, "control character in the signature name");
 	if (count >= 5) {
-		if (!parse_decimal(fields[4], lengths[4], 100000, &flevel))
-			return refuse(reason, reason_size, "invalid minimum functionality level '%.*s'",
+		if (!sig_parse_decimal(fields[4], lengths[4], 100000, &flevel))
+			return sig_refuse(reason, reason_size, "invalid minimum functionality level '%.*s'",
 				      (int)lengths[4], fields[4]);
 		if (flevel > CLAMAV_FLEVEL)
 			return 0;
 	}
 	if (count == 6) {
-		if (!parse_decimal(fields[5], lengths[5], 100000, &flevel))
-			return refuse(reason, reason_size, "invalid maximum functionality level '%.*s'",
+		if (!sig_parse_decimal(fields[5], lengths[5], 100000, &flevel))
+			return sig_refuse(reason, reason_size, "invalid maximum functionality level '%.*s'",
 				      (int)lengths[5], fields[5]);
 		if (flevel < CLAMAV_FLEVEL)
 			return 0;
 	}
-	if (!parse_decimal(fields[1], lengths[1], 255, &target))
-		return refuse(reason, reason_size, "invalid target type '%.*s'", (int)lengths[1], fields[1]);
+	if (!sig_parse_decimal(fields[1], lengths[1], 255, &target))
+		return sig_refuse(reason, reason_size, "invalid target type '%.*s'", (int)lengths[1], fields[1]);
 	if (target != TARGET_ANY && target != TARGET_ELF)
-		return refuse(reason, reason_size,
+		return sig_refuse(reason, reason_size,
 			      "target type %u is not supported by vigil (only 0, any file, and 6, ELF)",
 			      (unsigned)target);
 	body.target = (uint8_t)target;

@@ -213,6 +213,19 @@ int sig_hash_parse_line(struct signature_set *set, const char *line,
 int sig_ign2_parse_line(struct signature_set *set, const char *line,
 			size_t length, char *reason, size_t reason_size);
 
+/* The functionality level of the clamscan release vigil matches. */
+#define CLAMAV_FLEVEL 216
+
+/* Shared by the line parsers (sig-fields.c). sig_split_fields() returns
+ * the field count, or most + 1 when there are more than most. */
+size_t sig_split_fields(const char *line, size_t length, const char **fields, size_t *lengths,
+			size_t most);
+bool sig_parse_decimal(const char *text, size_t length, uint64_t max, uint64_t *ret_value);
+int sig_hex_digit(char c);
+/* Writes the reason and returns -EINVAL. */
+int sig_refuse(char *reason, size_t reason_size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Class membership, shared by the parser and the matcher. */
 bool char_class_accepts_before(uint8_t char_class, uint8_t byte);
 bool char_class_accepts_middle(uint8_t char_class, uint8_t byte);

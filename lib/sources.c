@@ -55,9 +55,13 @@ static int list_push(struct vigil_source_list *list, const char *name, int fd)
 }
 
 int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *name,
-				 const uint8_t *data, size_t size)
+				 const uint8_t *data, size_t size, const uint8_t *sha256)
 {
-	return list_push_source(list, name, -1, data, size);
+	int r = list_push_source(list, name, -1, data, size);
+
+	if (!r)
+		list->sources[list->count - 1].sha256 = sha256;
+	return r;
 }
 
 static int open_regular(int directory_fd, const char *path, int extra_flags, int *ret_fd)

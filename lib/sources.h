@@ -24,9 +24,10 @@ struct vigil_source_list {
  * no database, other -errno from open/read. */
 int vigil_source_list_add_path(struct vigil_source_list *list, const char *path);
 /* Adds bytes already in memory (a verified bundle's payload file); the
- * caller keeps them alive while the list is used. */
+ * caller keeps them (and sha256, their digest when known, else NULL)
+ * alive while the list is used. */
 int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *name,
-				 const uint8_t *data, size_t size);
+				 const uint8_t *data, size_t size, const uint8_t *sha256);
 void vigil_source_list_uninit(struct vigil_source_list *list);
 /* True for the extensions the engine loads (.ndb .hdb .hsb .fp .sfp .ign2). */
 bool vigil_source_name_supported(const char *name);

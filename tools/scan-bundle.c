@@ -41,20 +41,6 @@ struct scan_bundles {
 	struct vigil_verified_bundle *bundle;
 };
 
-bool scan_path_is_bundle(const char *path)
-{
-	char magic[VIGIL_MAGIC_SIZE];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	bool is_bundle;
-
-	if (fd < 0)
-		return false;
-	is_bundle = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-		    !memcmp(magic, VIGIL_BUNDLE_MAGIC, VIGIL_MAGIC_SIZE);
-	close(fd);
-	return is_bundle;
-}
-
 static int add_files(struct scan_bundles **bundles, struct vigil_source_list *list,
 		     uint8_t *bytes, struct vigil_verified_bundle *bundle)
 {
@@ -75,7 +61,8 @@ static int add_files(struct scan_bundles **bundles, struct vigil_source_list *li
 
 		if (!vigil_source_name_supported(file->name))
 			continue; /* other payloads (precompiled forms) */
-		r = vigil_source_list_add_buffer(list, file->name, file->data, file->size);
+		r = vigil_source_list_add_buffer(list, file->name, file->data, file->size,
+						 file->sha256);
 		if (r < 0)
 			return r;
 	}

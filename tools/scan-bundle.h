@@ -14,8 +14,6 @@
 
 struct scan_bundles;
 
-/* Does the file start with the bundle magic? */
-bool scan_path_is_bundle(const char *path);
 /* Verifies the bundle at path against roots (or, with none, the installed
  * root, else the packaged one) and adds its payload files to list. NULL
  * path: the installed bundle. Prints `vigil: REASON` and returns -errno

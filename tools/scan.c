@@ -33,6 +33,7 @@
 #include <json-c/json.h>
 
 #include "engine.h"
+#include "bundle.h"
 #include "scan-bundle.h"
 #include "sources.h"
 #include "subcommands.h"
@@ -393,7 +394,7 @@ static int load_engine(char **databases, size_t count, char **roots, size_t root
 			goto out;
 	}
 	for (size_t i = 0; i < count; ++i) {
-		if (scan_path_is_bundle(databases[i])) {
+		if (vigil_file_is_bundle(databases[i])) {
 			r = scan_bundle_add(&bundles, &list, databases[i], roots, root_count);
 			if (r < 0)
 				goto out;
