@@ -137,10 +137,6 @@ install: all
 	install -v -m 0644 packaging/man/vigil.1 $(DESTDIR)$(MANDIR)/man1/vigil.1
 	install -v -d $(DESTDIR)$(BASHCOMPDIR)
 	install -v -m 0644 packaging/completion/vigil.bash $(DESTDIR)$(BASHCOMPDIR)/vigil
-ifneq ($(wildcard daemon/main.c),)
-	install -v -d $(DESTDIR)$(SBINDIR)
-	install -v -m 0755 $(BUILD)/vigild $(DESTDIR)$(SBINDIR)/vigild
-endif
 
 clean:
 	rm -rf build
