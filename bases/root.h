@@ -24,6 +24,10 @@
 
 #include "bundle.h"
 
+/* The largest root file: its container header, manifest and signatures. */
+#define VIGIL_ROOT_FILE_MAX_SIZE (VIGIL_CONTAINER_HEADER_SIZE + VIGIL_MANIFEST_MAX_SIZE + \
+				  VIGIL_SIGNATURES_MAX * VIGIL_SIGNATURE_ENTRY_SIZE)
+
 #define VIGIL_ROOT_KEYS_MAX 64
 #define VIGIL_KEY_NAME_MAX 64
 

@@ -422,3 +422,19 @@ err_free_bundle:
 	free(bundle);
 	return r;
 }
+
+int vigil_state_load_installed(const char *state_dir, const char *anchor_path, int64_t now,
+			       const char *channel, uint8_t **ret_buf, size_t *ret_len,
+			       struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+{
+	uint8_t *anchor = NULL;
+	size_t anchor_len = 0;
+	int r;
+
+	if (vigil_file_read(anchor_path, VIGIL_ROOT_FILE_MAX_SIZE, &anchor, &anchor_len) < 0)
+		anchor = NULL;
+	r = vigil_state_load_verified(state_dir, anchor, anchor_len, now, channel, ret_buf, ret_len,
+				      ret_bundle, reason, reason_size);
+	free(anchor);
+	return r;
+}

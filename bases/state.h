@@ -73,6 +73,15 @@ int vigil_state_load_verified(const char *state_dir, const uint8_t *anchor, size
 			      const char *channel, uint8_t **ret_buf, size_t *ret_len,
 			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
 
+/*
+ * vigil_state_load_installed - vigil_state_load_verified() with the anchor
+ * read from @anchor_path (the packaged root; a missing file means none).
+ * Shared by vigild and `vigil scan' without -d.
+ */
+int vigil_state_load_installed(const char *state_dir, const char *anchor_path, int64_t now,
+			       const char *channel, uint8_t **ret_buf, size_t *ret_len,
+			       struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
+
 struct vigil_decision {
 	const char *outcome;  /* "installed", "already-installed", "refused", "equivocation" */
 	const char *source;   /* mirror URL or path, or NULL */

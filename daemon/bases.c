@@ -149,7 +149,6 @@ static uint64_t half_of_memory(void)
 }
 
 #define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
-#define MAX_BUNDLE_SIZE (4ULL << 30)
 
 /* Copies a verified bundle's signature files into files[]; the version
  * string says EXPIRED when it is, so every record and status shows it. */
@@ -193,7 +192,7 @@ static int load_bundle_file(const struct vigild_config *config, struct loaded_fi
 	char reason[VIGIL_REASON_SIZE] = "";
 	int r;
 
-	r = vigil_file_read(root_path, 1 << 20, &root, &root_length);
+	r = vigil_file_read(root_path, VIGIL_ROOT_FILE_MAX_SIZE, &root, &root_length);
 	if (r < 0) {
 		snprintf(message, message_size, "root %s: %s", root_path, strerror(-r));
 		return r;
@@ -204,7 +203,7 @@ static int load_bundle_file(const struct vigild_config *config, struct loaded_fi
 		snprintf(message, message_size, "root %s: %s", root_path, reason);
 		return r;
 	}
-	r = vigil_file_read(config->bases, MAX_BUNDLE_SIZE, &bytes, &length);
+	r = vigil_file_read(config->bases, VIGIL_BUNDLE_FILE_MAX_SIZE, &bytes, &length);
 	if (r < 0) {
 		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
 		goto out;
@@ -231,21 +230,16 @@ static int load_installed(const struct vigild_config *config, struct loaded_file
 			  size_t *ret_count, char *version, size_t version_size,
 			  char *message, size_t message_size)
 {
-	const char *root_path = config->root ? config->root : DEFAULT_ROOT;
+	const char *state_dir = config->state_dir ? config->state_dir : VIGILD_DEFAULT_STATE_DIR;
 	struct vigil_verified_bundle *bundle = NULL;
-	uint8_t *anchor = NULL, *bytes = NULL;
-	size_t anchor_length = 0, length = 0;
 	char reason[VIGIL_REASON_SIZE] = "";
+	uint8_t *bytes = NULL;
+	size_t length = 0;
 	int r;
 
-	if (vigil_file_read(root_path, 1 << 20, &anchor, &anchor_length) < 0)
-		anchor = NULL;
-	const char *state_dir = config->state_dir ? config->state_dir : VIGILD_DEFAULT_STATE_DIR;
-
-	r = vigil_state_load_verified(state_dir, anchor, anchor_length, time(NULL),
-				      config->channel ? config->channel : "stable", &bytes, &length,
-				      &bundle, reason, sizeof(reason));
-	free(anchor);
+	r = vigil_state_load_installed(state_dir, config->root ? config->root : DEFAULT_ROOT,
+				       time(NULL), config->channel ? config->channel : "stable",
+				       &bytes, &length, &bundle, reason, sizeof(reason));
 	if (r == -ENOENT)
 		snprintf(message, message_size, "no bases installed in %s (run vigil update, or set `bases')",
 			 state_dir);

@@ -59,6 +59,26 @@ int sig_hex_digit(char c)
 	return -1;
 }
 
+bool sig_name_has_control(const char *name, size_t length)
+{
+	for (size_t i = 0; i < length; ++i)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return true;
+	return false;
+}
+
+bool sig_parse_hex_bytes(const char *text, size_t length, uint8_t *out)
+{
+	for (size_t i = 0; i + 1 < length; i += 2) {
+		int high = sig_hex_digit(text[i]), low = sig_hex_digit(text[i + 1]);
+
+		if (high < 0 || low < 0)
+			return false;
+		out[i / 2] = (uint8_t)(high << 4 | low);
+	}
+	return length % 2 == 0;
+}
+
 int sig_refuse(char *reason, size_t reason_size, const char *format, ...)
 {
 	va_list args;

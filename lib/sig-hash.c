@@ -46,19 +46,13 @@ int sig_hash_parse_line(struct signature_set *set, const char *line, size_t leng
 	}
 	if (md5_only && hash.type != HASH_MD5)
 		return sig_refuse(reason, reason_size, "only MD5 hashes are accepted here");
-	for (size_t i = 0; i < lengths[0]; i += 2) {
-		int high = sig_hex_digit(fields[0][i]), low = sig_hex_digit(fields[0][i + 1]);
-
-		if (high < 0 || low < 0)
-			return sig_refuse(reason, reason_size, "invalid hash: not hexadecimal");
-		hash.digest[i / 2] = (uint8_t)(high << 4 | low);
-	}
+	if (!sig_parse_hex_bytes(fields[0], lengths[0], hash.digest))
+		return sig_refuse(reason, reason_size, "invalid hash: not hexadecimal");
 	if (!lengths[2] || lengths[2] > MAX_NAME_LENGTH)
 		return sig_refuse(reason, reason_size, "signature name empty or longer than %d bytes",
 			      MAX_NAME_LENGTH);
-	for (size_t i = 0; i < lengths[2]; ++i)
-		if ((unsigned char)fields[2][i] < 0x20 || fields[2][i] == 0x7f)
-			return sig_refuse(reason, reason_size, "control character in the signature name");
+	if (sig_name_has_control(fields[2], lengths[2]))
+		return sig_refuse(reason, reason_size, "control character in the signature name");
 	if (count >= 4 && !sig_parse_decimal(fields[3], lengths[3], 100000, &min_flevel))
 		return sig_refuse(reason, reason_size, "invalid minimum functionality level '%.*s'",
 			      (int)lengths[3], fields[3]);

@@ -36,34 +36,16 @@ int sig_ign2_parse_line(struct signature_set *set, const char *line, size_t leng
 				  "too many fields (NAME, NAME:MD5 or DB:LINE:NAME)");
 	name = count == 3 ? fields[2] : fields[0];
 	name_length = count == 3 ? lengths[2] : lengths[0];
-	if (!name_length) {
-		snprintf(reason, reason_size, "no signature name provided");
-		return -EINVAL;
-	}
-	if (name_length >= sizeof(entry.name)) {
-		snprintf(reason, reason_size, "signature name longer than %zu bytes", sizeof(entry.name) - 1);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < name_length; ++i) {
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
-			snprintf(reason, reason_size, "control character in the signature name");
-			return -EINVAL;
-		}
-	}
+	if (!name_length)
+		return sig_refuse(reason, reason_size, "no signature name provided");
+	if (name_length >= sizeof(entry.name))
+		return sig_refuse(reason, reason_size, "signature name longer than %zu bytes",
+				  sizeof(entry.name) - 1);
+	if (sig_name_has_control(name, name_length))
+		return sig_refuse(reason, reason_size, "control character in the signature name");
 	if (count == 2) {
-		if (lengths[1] != 32) {
-			snprintf(reason, reason_size, "malformed MD5 string");
-			return -EINVAL;
-		}
-		for (size_t i = 0; i < 32; i += 2) {
-			int high = sig_hex_digit(fields[1][i]), low = sig_hex_digit(fields[1][i + 1]);
-
-			if (high < 0 || low < 0) {
-				snprintf(reason, reason_size, "malformed MD5 string");
-				return -EINVAL;
-			}
-			entry.md5[i / 2] = (uint8_t)(high << 4 | low);
-		}
+		if (lengths[1] != 32 || !sig_parse_hex_bytes(fields[1], 32, entry.md5))
+			return sig_refuse(reason, reason_size, "malformed MD5 string");
 		entry.has_md5 = true;
 	}
 	memcpy(entry.name, name, name_length);

@@ -97,9 +97,8 @@ int sig_ndb_parse_line(struct signature_set *set, const char *line, size_t lengt
 	if (!lengths[0] || lengths[0] > MAX_NAME_LENGTH)
 		return sig_refuse(reason, reason_size, "signature name empty or longer than %d bytes",
 			      MAX_NAME_LENGTH);
-	for (size_t i = 0; i < lengths[0]; ++i)
-		if ((unsigned char)fields[0][i] < 0x20 || fields[0][i] == 0x7f)
-			return sig_refuse(reason, reason_size, "control character in the signature name");
+	if (sig_name_has_control(fields[0], lengths[0]))
+		return sig_refuse(reason, reason_size, "control character in the signature name");
 	if (count >= 5) {
 		if (!sig_parse_decimal(fields[4], lengths[4], 100000, &flevel))
 			return sig_refuse(reason, reason_size, "invalid minimum functionality level '%.*s'",

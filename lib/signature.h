@@ -222,6 +222,9 @@ size_t sig_split_fields(const char *line, size_t length, const char **fields, si
 			size_t most);
 bool sig_parse_decimal(const char *text, size_t length, uint64_t max, uint64_t *ret_value);
 int sig_hex_digit(char c);
+bool sig_name_has_control(const char *name, size_t length);
+/* length hex digits (even) into length / 2 bytes; false on a non-hex digit. */
+bool sig_parse_hex_bytes(const char *text, size_t length, uint8_t *out);
 /* Writes the reason and returns -EINVAL. */
 int sig_refuse(char *reason, size_t reason_size, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));

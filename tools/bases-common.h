@@ -23,8 +23,7 @@
 
 #define SECRET_KEY_HEADER "vigil-secret-key-v1"
 #define PUBLIC_KEY_HEADER "vigil-public-key-v1"
-#define ROOT_FILE_MAX_SIZE (VIGIL_CONTAINER_HEADER_SIZE + VIGIL_MANIFEST_MAX_SIZE + \
-			    VIGIL_SIGNATURES_MAX * VIGIL_SIGNATURE_ENTRY_SIZE)
+#define ROOT_FILE_MAX_SIZE VIGIL_ROOT_FILE_MAX_SIZE
 
 /* Prints "vigil: MESSAGE" on stderr and returns status. */
 int say(int status, const char *format, ...) __attribute__((format(printf, 2, 3)));

@@ -33,7 +33,6 @@
 #define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
 #define DEFAULT_STATE_DIR VIGIL_LOCALSTATEDIR "/lib/vigil"
 #define DEFAULT_CHANNEL "stable"
-#define MAX_BUNDLE_SIZE (4ULL << 30)
 
 struct scan_bundles {
 	struct scan_bundles *next;
@@ -95,16 +94,13 @@ static int default_chain(struct vigil_root_chain **ret_chain)
 static int add_installed(struct scan_bundles **bundles, struct vigil_source_list *list)
 {
 	struct vigil_verified_bundle *bundle = NULL;
-	uint8_t *anchor = NULL, *bytes = NULL;
-	size_t anchor_length = 0, length = 0;
 	char reason[VIGIL_REASON_SIZE] = "";
+	uint8_t *bytes = NULL;
+	size_t length = 0;
 	int r;
 
-	if (vigil_file_read(DEFAULT_ROOT, 1 << 20, &anchor, &anchor_length) < 0)
-		anchor = NULL;
-	r = vigil_state_load_verified(DEFAULT_STATE_DIR, anchor, anchor_length, time(NULL),
-				      DEFAULT_CHANNEL, &bytes, &length, &bundle, reason, sizeof(reason));
-	free(anchor);
+	r = vigil_state_load_installed(DEFAULT_STATE_DIR, DEFAULT_ROOT, time(NULL), DEFAULT_CHANNEL,
+				       &bytes, &length, &bundle, reason, sizeof(reason));
 	if (r == -ENOENT) {
 		fprintf(stderr, "%s: scan: no database given and no bases installed in %s "
 			"(run `vigil update', or give -d DB)\n", program_name, DEFAULT_STATE_DIR);
@@ -133,7 +129,7 @@ int scan_bundle_add(struct scan_bundles **bundles, struct vigil_source_list *lis
 
 	if (!path)
 		return add_installed(bundles, list);
-	r = vigil_file_read(path, MAX_BUNDLE_SIZE, &bytes, &length);
+	r = vigil_file_read(path, VIGIL_BUNDLE_FILE_MAX_SIZE, &bytes, &length);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(-r));
 		return r;
