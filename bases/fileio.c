@@ -79,7 +79,13 @@ int vigil_fd_read_all(int fd, size_t max_size, uint8_t **ret_buf, size_t *ret_le
 
 int vigil_file_read(const char *path, size_t max_size, uint8_t **ret_buf, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return vigil_file_read_at(AT_FDCWD, path, 0, max_size, ret_buf, ret_len);
+}
+
+int vigil_file_read_at(int dir_fd, const char *name, int open_flags, size_t max_size, uint8_t **ret_buf,
+		       size_t *ret_len)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | open_flags);
 	int r;
 
 	if (fd < 0)
@@ -120,6 +126,20 @@ static int fsync_parent(const char *path)
 	return r;
 }
 
+/* Writes buf to a fresh fd, sets mode, fsyncs and closes it (always). */
+static int write_and_close_durably(int fd, const uint8_t *buf, size_t len, mode_t mode)
+{
+	int r = vigil_fd_write_all(fd, buf, len);
+
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 int vigil_file_write_atomic(const char *path, const uint8_t *buf, size_t len, mode_t mode)
 {
 	char temp[PATH_MAX];
@@ -130,13 +150,7 @@ int vigil_file_write_atomic(const char *path, const uint8_t *buf, size_t len, mo
 	fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
-	r = vigil_fd_write_all(fd, buf, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = write_and_close_durably(fd, buf, len, mode);
 	if (r == 0 && rename(temp, path) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -153,13 +167,7 @@ int vigil_file_write_exclusive(const char *path, const uint8_t *buf, size_t len,
 
 	if (fd < 0)
 		return -errno;
-	r = vigil_fd_write_all(fd, buf, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = write_and_close_durably(fd, buf, len, mode);
 	if (r < 0) {
 		unlink(path);
 		return r;

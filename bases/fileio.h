@@ -17,6 +17,10 @@
 /* Reads all of fd (regular file or pipe); -EFBIG past max_size. */
 int vigil_fd_read_all(int fd, size_t max_size, uint8_t **ret_buf, size_t *ret_len);
 int vigil_file_read(const char *path, size_t max_size, uint8_t **ret_buf, size_t *ret_len);
+/* The same for name relative to dir_fd (AT_FDCWD for a plain path); extra
+ * open flags such as O_NOFOLLOW go in open_flags. */
+int vigil_file_read_at(int dir_fd, const char *name, int open_flags, size_t max_size, uint8_t **ret_buf,
+		       size_t *ret_len);
 /* Writes all of buf, retrying short writes and EINTR. */
 int vigil_fd_write_all(int fd, const uint8_t *buf, size_t len);
 /* Replaces path atomically: PATH.tmp-PID, fsync, rename, fsync of the folder. */

@@ -86,18 +86,6 @@ struct vigil_state *vigil_state_free(struct vigil_state *state)
 	return NULL;
 }
 
-static int read_at(int dir_fd, const char *name, uint8_t **ret_buf, size_t *ret_len)
-{
-	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = vigil_fd_read_all(fd, VIGIL_BUNDLE_FILE_MAX_SIZE, ret_buf, ret_len);
-	close(fd);
-	return r;
-}
-
 /* The generation `current' names; -ENOENT when nothing is installed. */
 static int current_generation(struct vigil_state *state, char *name, size_t name_size)
 {
@@ -119,7 +107,7 @@ static int read_generation_file(struct vigil_state *state, const char *file, uin
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/%s", generation, file);
-	r = read_at(state->dir_fd, path, ret_buf, ret_len);
+	r = vigil_file_read_at(state->dir_fd, path, O_NOFOLLOW, VIGIL_BUNDLE_FILE_MAX_SIZE, ret_buf, ret_len);
 	return r == -ENOENT ? -EUCLEAN : r;
 }
 

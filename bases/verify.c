@@ -135,6 +135,21 @@ static int check_payload(const struct vigil_container *container, struct vigil_v
 	return 0;
 }
 
+/* Frames buf and insists it holds a bundle, so a root fed as one says so. */
+static int split_bundle_container(const uint8_t *buf, size_t len, struct vigil_container *container, char *reason,
+				  size_t reason_size)
+{
+	int r = vigil_container_split(buf, len, container, reason, reason_size);
+
+	if (r < 0)
+		return r;
+	if (container->kind != VIGIL_CONTAINER_BUNDLE) {
+		vigil_reason_set(reason, reason_size, "not a bundle (this is a trust root)");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *root, int64_t now,
 		       const char *channel, bool check_time, struct vigil_verified_bundle **ret_bundle, char *reason,
 		       size_t reason_size)
@@ -143,13 +158,9 @@ static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *
 	struct vigil_container container;
 	int r;
 
-	r = vigil_container_split(buf, len, &container, reason, reason_size);
+	r = split_bundle_container(buf, len, &container, reason, reason_size);
 	if (r < 0)
 		return r;
-	if (container.kind != VIGIL_CONTAINER_BUNDLE) {
-		vigil_reason_set(reason, reason_size, "not a bundle (this is a trust root)");
-		return -EBADMSG;
-	}
 	bundle = calloc(1, sizeof(*bundle));
 	if (!bundle)
 		return -ENOMEM;
@@ -185,13 +196,9 @@ int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigi
 	int r;
 
 	/* Framing and kind first, so a root fed as a bundle says so. */
-	r = vigil_container_split(buf, len, &container, reason, reason_size);
+	r = split_bundle_container(buf, len, &container, reason, reason_size);
 	if (r < 0)
 		return r;
-	if (container.kind != VIGIL_CONTAINER_BUNDLE) {
-		vigil_reason_set(reason, reason_size, "not a bundle (this is a trust root)");
-		return -EBADMSG;
-	}
 	r = vigil_root_chain_check_expiry(roots, now, reason, reason_size);
 	if (r < 0)
 		return r;
@@ -254,13 +261,9 @@ int vigil_bundle_read_manifest(const uint8_t *buf, size_t len, struct vigil_bund
 	struct vigil_container container;
 	int r;
 
-	r = vigil_container_split(buf, len, &container, reason, reason_size);
+	r = split_bundle_container(buf, len, &container, reason, reason_size);
 	if (r < 0)
 		return r;
-	if (container.kind != VIGIL_CONTAINER_BUNDLE) {
-		vigil_reason_set(reason, reason_size, "not a bundle (this is a trust root)");
-		return -EBADMSG;
-	}
 	r = vigil_bundle_manifest_parse(container.manifest, container.manifest_size, ret_manifest, reason,
 					reason_size);
 	if (r < 0)

@@ -597,7 +597,7 @@ out_close:
 	return r;
 }
 
-static bool path_within(const char *path, const char *folder)
+bool config_path_within(const char *path, const char *folder)
 {
 	size_t length = strlen(folder);
 
@@ -653,14 +653,14 @@ int config_validate(const struct vigild_config *config, char *error, size_t erro
 		const char *path = config->paths.items[i];
 
 		for (size_t j = 0; j < config->exclude_paths.count; j++) {
-			if (path_within(path, config->exclude_paths.items[j])) {
+			if (config_path_within(path, config->exclude_paths.items[j])) {
 				snprintf(error, error_size,
 					 "%s: protected path %s lies inside exclude_paths entry %s",
 					 file, path, config->exclude_paths.items[j]);
 				return -EINVAL;
 			}
 		}
-		if (config->quarantine_dir && path_within(config->quarantine_dir, path)) {
+		if (config->quarantine_dir && config_path_within(config->quarantine_dir, path)) {
 			snprintf(error, error_size,
 				 "%s: quarantine_dir %s lies inside protected path %s", file,
 				 config->quarantine_dir, path);

@@ -89,5 +89,7 @@ int config_validate(const struct vigild_config *config, char *error, size_t erro
 int config_check_system(const struct vigild_config *config, char *error, size_t error_size);
 
 const char *config_verdict_name(enum config_verdict verdict);
+/* Whether path is folder or lies below it (both absolute, normalized). */
+bool config_path_within(const char *path, const char *folder);
 
 #endif

@@ -250,17 +250,6 @@ static char *event_path(const struct vigild_event *event)
 	return read_link(path);
 }
 
-static bool path_within(const char *path, const char *folder)
-{
-	size_t length = strlen(folder);
-
-	while (length > 1 && folder[length - 1] == '/')
-		length--;
-	if (length == 1)
-		return true;
-	return !strncmp(path, folder, length) && (path[length] == '/' || !path[length]);
-}
-
 /* The journal is always exempt: logging must never wait on a blocked open. */
 static const char *const always_exempt[] = {
 	"/usr/lib/systemd/systemd-journald", "/lib/systemd/systemd-journald",
@@ -289,7 +278,7 @@ static bool excluded(struct vigild *vigild, const struct vigild_event *event)
 		char *path = event_path(event);
 
 		for (size_t i = 0; path && i < config->exclude_paths.count; i++)
-			result |= path_within(path, config->exclude_paths.items[i]);
+			result |= config_path_within(path, config->exclude_paths.items[i]);
 		free(path);
 	}
 	return result;
