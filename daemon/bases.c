@@ -13,6 +13,9 @@
  *      never the paths again) -> vigil_engine_new() -> swap the pointer
  *      under the lock -> old snapshot released (freed when the last scan on
  *      it finishes) -> cache flushed -> RECORD_RELOAD -> waiters woken.
+ *   At a reload, check_replacement() first compares what was read with the
+ *   running snapshot: the same bases are a no-op; a signed bundle that rolls
+ *   back, equivocates or has expired is refused before any engine is built.
  *   A failed load leaves the running snapshot untouched and is recorded.
  *
  * Workers take a snapshot with bases_acquire() (a reference, taken under
@@ -21,6 +24,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -33,6 +37,7 @@
 
 #include "backend.h"
 #include "bundle.h"
+#include "encoding.h"
 #include "fileio.h"
 #include "root.h"
 #include "state.h"
@@ -150,10 +155,20 @@ static uint64_t half_of_memory(void)
 
 #define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
 
-/* Copies a verified bundle's signature files into files[]; the version
- * string says EXPIRED when it is, so every record and status shows it. */
+/* What a signed bundle is, kept in its snapshot: a reload compares it. */
+struct bundle_identity {
+	bool from_bundle;
+	bool expired;
+	uint64_t version;
+	uint8_t digest[VIGIL_SHA256_SIZE];
+	char text[64];			/* "N" or "N-EXPIRED" */
+};
+
+/* Copies a verified bundle's signature files into files[] and notes its
+ * identity; the version text says EXPIRED when it is, so every record and
+ * status shows it. */
 static int take_bundle_files(const struct vigil_verified_bundle *bundle, struct loaded_file *files,
-			     size_t *ret_count, char *version, size_t version_size)
+			     size_t *ret_count, struct bundle_identity *identity)
 {
 	size_t count = 0;
 
@@ -172,8 +187,12 @@ static int take_bundle_files(const struct vigil_verified_bundle *bundle, struct 
 		snprintf(files[count].name, sizeof(files[count].name), "%s", file->name);
 		count++;
 	}
-	snprintf(version, version_size, "%llu%s", (unsigned long long)bundle->manifest->version,
-		 bundle->expired ? "-EXPIRED" : "");
+	identity->from_bundle = true;
+	identity->expired = bundle->expired;
+	identity->version = bundle->manifest->version;
+	memcpy(identity->digest, bundle->digest, VIGIL_SHA256_SIZE);
+	snprintf(identity->text, sizeof(identity->text), "%llu%s", (unsigned long long)identity->version,
+		 identity->expired ? "-EXPIRED" : "");
 	*ret_count = count;
 	return 0;
 }
@@ -181,7 +200,7 @@ static int take_bundle_files(const struct vigil_verified_bundle *bundle, struct 
 /* `bases = FILE.vbundle`: verified against `root` (default the packaged
  * root) as an installed bundle: an expired one still loads, loudly. */
 static int load_bundle_file(const struct vigild_config *config, struct loaded_file *files,
-			    size_t *ret_count, char *version, size_t version_size,
+			    size_t *ret_count, struct bundle_identity *identity,
 			    char *message, size_t message_size)
 {
 	const char *root_path = config->root ? config->root : DEFAULT_ROOT;
@@ -215,7 +234,7 @@ static int load_bundle_file(const struct vigild_config *config, struct loaded_fi
 		snprintf(message, message_size, "bases %s: %s", config->bases, reason);
 		goto out;
 	}
-	r = take_bundle_files(bundle, files, ret_count, version, version_size);
+	r = take_bundle_files(bundle, files, ret_count, identity);
 	if (r < 0)
 		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
 out:
@@ -227,7 +246,7 @@ out:
 
 /* No `bases`: the bundle `vigil update` installed in state_dir. */
 static int load_installed(const struct vigild_config *config, struct loaded_file *files,
-			  size_t *ret_count, char *version, size_t version_size,
+			  size_t *ret_count, struct bundle_identity *identity,
 			  char *message, size_t message_size)
 {
 	const char *state_dir = config->state_dir ? config->state_dir : VIGILD_DEFAULT_STATE_DIR;
@@ -247,15 +266,54 @@ static int load_installed(const struct vigild_config *config, struct loaded_file
 		snprintf(message, message_size, "installed bases in %s: %s", state_dir,
 			 reason[0] ? reason : strerror(-r));
 	else
-		r = take_bundle_files(bundle, files, ret_count, version, version_size);
+		r = take_bundle_files(bundle, files, ret_count, identity);
 	vigil_verified_bundle_free(bundle);
 	free(bytes);
 	return r;
 }
 
-/* Loads the configured bases into a new snapshot (not yet running). */
-static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapshot,
-			 char *message, size_t message_size)
+/* At a reload, whether the bases just read may replace the running ones:
+ * 0 if so, 1 when they are the running ones (nothing to do), or -errno with
+ * the reason. A signed bundle may not roll back, equivocate (the running
+ * version with another digest) or be expired; an expired bundle loads only
+ * at start (loudly), so that a server never starts without bases. */
+static int check_replacement(const struct bases_snapshot *running, const struct bundle_identity *offered,
+			     const char *version, char *message, size_t message_size)
+{
+	char offered_hex[VIGIL_SHA256_HEX_SIZE + 1], running_hex[VIGIL_SHA256_HEX_SIZE + 1];
+
+	if (!offered->from_bundle || !running->from_bundle)
+		return strcmp(version, running->version) ? 0 : 1;
+	vigil_hex_format(offered->digest, VIGIL_SHA256_SIZE, offered_hex);
+	vigil_hex_format(running->bundle_digest, VIGIL_SHA256_SIZE, running_hex);
+	if (offered->version == running->bundle_version) {
+		if (!memcmp(offered->digest, running->bundle_digest, VIGIL_SHA256_SIZE))
+			return 1;
+		snprintf(message, message_size,
+			 "EQUIVOCATION: bundle version %" PRIu64 " is running as %.16s and offered as %.16s",
+			 offered->version, running_hex, offered_hex);
+		return -EBADMSG;
+	}
+	if (offered->version < running->bundle_version) {
+		snprintf(message, message_size,
+			 "rollback: bundle version %" PRIu64 " is older than the running version %" PRIu64,
+			 offered->version, running->bundle_version);
+		return -ESTALE;
+	}
+	if (offered->expired) {
+		snprintf(message, message_size, "bundle version %" PRIu64 " has expired (or its root has)",
+			 offered->version);
+		return -EKEYEXPIRED;
+	}
+	return 0;
+}
+
+/* Loads the configured bases into a new snapshot (not yet running). At a
+ * reload, running is the current snapshot: the same bases return 1 (no
+ * snapshot made), and check_replacement() refuses before anything is
+ * loaded into an engine. */
+static int load_snapshot(struct bases *bases, const struct bases_snapshot *running,
+			 struct bases_snapshot **ret_snapshot, char *message, size_t message_size)
 {
 	const struct vigild_config *config = &bases->vigild->config;
 	struct loaded_file *files = calloc(BASES_MAX_FILES, sizeof(*files));
@@ -277,17 +335,16 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 	EVP_MD_CTX *hash = NULL;
 	size_t count = 0;
 	struct stat st;
-	char bundle_version[64] = "";
+	struct bundle_identity identity = { 0 };
+	char version[sizeof(((struct bases_snapshot *)0)->version)];
 	int dir_fd = -1, r;
 
 	if (!files)
 		return -ENOMEM;
 	if (!config->bases || vigil_file_is_bundle(config->bases)) {
 		r = config->bases ?
-			load_bundle_file(config, files, &count, bundle_version, sizeof(bundle_version),
-					 message, message_size) :
-			load_installed(config, files, &count, bundle_version, sizeof(bundle_version),
-				       message, message_size);
+			load_bundle_file(config, files, &count, &identity, message, message_size) :
+			load_installed(config, files, &count, &identity, message, message_size);
 		if (r < 0)
 			goto out;
 		if (!count) {
@@ -380,19 +437,31 @@ static int load_snapshot(struct bases *bases, struct bases_snapshot **ret_snapsh
 	}
 	EVP_DigestFinal_ex(hash, digest, &digest_length);
 
+	if (identity.from_bundle) {
+		snprintf(version, sizeof(version), "%s", identity.text);
+	} else {
+		snprintf(version, sizeof(version), "folder-");
+		for (int i = 0; i < 8; i++)
+			sprintf(version + strlen(version), "%02x", digest[i]);
+	}
+	if (running) {
+		r = check_replacement(running, &identity, version, message, message_size);
+		if (r == 1)
+			snprintf(message, message_size, "%s unchanged", running->version);
+		if (r != 0)
+			goto out;
+	}
 	snapshot = calloc(1, sizeof(*snapshot));
 	if (!snapshot) {
 		r = -ENOMEM;
 		goto out;
 	}
 	atomic_init(&snapshot->refs, 1);
-	if (bundle_version[0]) {
-		snprintf(snapshot->version, sizeof(snapshot->version), "%s", bundle_version);
-	} else {
-		snprintf(snapshot->version, sizeof(snapshot->version), "folder-");
-		for (int i = 0; i < 8; i++)
-			sprintf(snapshot->version + strlen(snapshot->version), "%02x", digest[i]);
-	}
+	snprintf(snapshot->version, sizeof(snapshot->version), "%s", version);
+	snapshot->from_bundle = identity.from_bundle;
+	snapshot->expired = identity.expired;
+	snapshot->bundle_version = identity.version;
+	memcpy(snapshot->bundle_digest, identity.digest, sizeof(snapshot->bundle_digest));
 	r = vigil_engine_new(sources, count, &options, &snapshot->engine, &load_error);
 	if (r < 0) {
 		if (load_error.line)
@@ -477,6 +546,7 @@ static void *reload_thread(void *data)
 	pthread_mutex_lock(&bases->lock);
 	for (;;) {
 		struct bases_snapshot *snapshot = NULL, *old = NULL;
+		const struct bases_snapshot *running;
 		char message[512];
 		uint64_t target;
 		bool unchanged = false;
@@ -487,15 +557,16 @@ static void *reload_thread(void *data)
 		if (bases->stopping)
 			break;
 		target = bases->requested;
+		/* Only this thread replaces current, so it stays valid unlocked. */
+		running = bases->current;
 		pthread_mutex_unlock(&bases->lock);
 
-		r = load_snapshot(bases, &snapshot, message, sizeof(message));
+		r = load_snapshot(bases, running, &snapshot, message, sizeof(message));
 
 		pthread_mutex_lock(&bases->lock);
-		if (r == 0 && !strcmp(snapshot->version, bases->current->version)) {
+		if (r == 1) {
 			unchanged = true;
-			old = snapshot;
-			snprintf(message, sizeof(message), "%s unchanged", bases->current->version);
+			r = 0;
 		} else if (r == 0) {
 			snapshot->generation = bases->next_generation++;
 			old = bases->current;
@@ -552,7 +623,7 @@ int bases_new(struct vigild *vigild, struct bases **ret_bases, char *error, size
 	pthread_mutex_init(&bases->lock, NULL);
 	pthread_cond_init(&bases->requested_cond, NULL);
 	pthread_cond_init(&bases->completed_cond, NULL);
-	r = load_snapshot(bases, &bases->current, error, error_size);
+	r = load_snapshot(bases, NULL, &bases->current, error, error_size);
 	if (r < 0)
 		goto err_free;
 	bases->current->generation = bases->next_generation++;

@@ -87,6 +87,12 @@ struct bases_snapshot {
 	char version[80];
 	time_t loaded_at;
 	size_t signatures;
+	/* Signed bases only: what a reload compares against (rollback,
+	 * equivocation). */
+	bool from_bundle;
+	bool expired;
+	uint64_t bundle_version;
+	uint8_t bundle_digest[32];
 };
 int bases_new(struct vigild *vigild, struct bases **ret_bases, char *error, size_t error_size);
 void bases_free(struct bases *bases);

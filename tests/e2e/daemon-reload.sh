@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: hot reload: a broken signature set is refused and the running bases keep working; then a storm of 60 reloads alternating two signature sets while 4 processes open files without pause: verdicts follow the set running, no open times out; the counts are printed.
+# Description: hot reload of signed bundles: the same bundle is a no-op; a bundle whose signatures do not load, an older one (rollback), another with the running version (equivocation) and an expired one are refused with their reason and the running bases keep working; then a storm of 60 reloads through bundles of rising versions alternating two signature sets while 4 processes open files without pause: verdicts follow the set running, no open times out; the counts are printed.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
 daemon_setup
@@ -9,40 +9,111 @@ eicar >"$prot/both.com"
 echo "marker-alpha data" >"$prot/only-a"
 echo "marker-bravo data" >"$prot/only-b"
 echo "plain data" >"$prot/clean"
+keys=$VIGIL_SOURCE/bases/test-keys
+root=$keys/test-root
+mkdir -p "$work/set-a" "$work/set-b" "$work/set-broken" "$work/release"
 
 sig() { printf '%s:0:*:%s\n' "$1" "$(hex "$2")"; }
-set_a() { { sig Test.EICAR EICAR-STANDARD-ANTIVIRUS-TEST-FILE; sig Test.Alpha marker-alpha; } >"$1"; }
-set_b() { { sig Test.EICAR EICAR-STANDARD-ANTIVIRUS-TEST-FILE; sig Test.Bravo marker-bravo; } >"$1"; }
-# Switch the folder's content atomically: write beside it, rename in.
-install_set() {
-	"set_$1" "$work/bases/.next"
-	mv "$work/bases/.next" "$work/bases/test.ndb"
+{ sig Test.EICAR EICAR-STANDARD-ANTIVIRUS-TEST-FILE; sig Test.Alpha marker-alpha; } >"$work/set-a/test.ndb"
+{ sig Test.EICAR EICAR-STANDARD-ANTIVIRUS-TEST-FILE; sig Test.Bravo marker-bravo; } >"$work/set-b/test.ndb"
+{ sig Test.EICAR EICAR-STANDARD-ANTIVIRUS-TEST-FILE; echo "Broken:0:*:zz"; } >"$work/set-broken/test.ndb"
+
+# release VERSION SET [EXPIRES]: a bundle signed 2-of-3 by the test keys,
+# linked to the previous release, left in $work/release/VERSION.vbundle.
+previous=--first
+release() {
+	local out=$work/release/$1.vbundle issued=
+	[ -n "${3:-}" ] && issued="--issued $(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	"$vigil" bases build --version "$1" $issued --expires "${3:-2099-01-01T00:00:00Z}" $previous \
+		--root "$root" --out "$out" "$work/set-$2/test.ndb" >/dev/null || fail "build $1"
+	"$vigil" bases sign --key "$keys/TEST-ONLY-release-1.key" "$out" >/dev/null || fail "sign $1"
+	"$vigil" bases sign --key "$keys/TEST-ONLY-release-2.key" "$out" >/dev/null || fail "sign $1"
+	previous="--previous $out"
 }
-install_set a
-start_vigild "timeout_ms = 5000" "log_allowed = no"
+# publish VERSION: what vigild's `bases` names now (replaced atomically).
+publish() {
+	cp "$work/release/$1.vbundle" "$work/next.vbundle"
+	mv "$work/next.vbundle" "$work/current.vbundle"
+}
+# refused_reload PATTERN: vigil reload exits 1 saying why; nothing changed.
+refused_reload() {
+	local version out rc
+	version=$(status_field bases.version)
+	out=$("$vigil" reload --socket "$socket" 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] || fail "reload exit $rc, want 1: $out"
+	grep -q "^vigil: .*$1" <<<"$out" || fail "refusal reason: $out (want $1)"
+	[ "$(status_field bases.version)" = "$version" ] || fail "bases changed after a refused reload"
+	expect_open "$prot/only-a" denied
+	expect_open "$prot/both.com" denied
+	expect_open "$prot/clean" allowed
+}
+
+release 1 a
+release 2 broken
+release 3 a "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+publish 1
+cat >"$work/vigild.conf" <<CONF
+paths = $prot
+bases = $work/current.vbundle
+root = $root
+state_dir = $work/state
+socket = $socket
+log = $log
+timeout_ms = 5000
+log_allowed = no
+CONF
+"$vigild" --config "$work/vigild.conf" >"$work/vigild.out" 2>"$work/vigild.err" &
+vigild_pid=$!
+for _ in $(seq 200); do
+	"$vigil" status --socket "$socket" >/dev/null 2>&1 && break
+	kill -0 "$vigild_pid" 2>/dev/null || fail "vigild exited at start"
+	sleep 0.05
+done
+[ "$(status_field bases.version)" = 1 ] || fail "bases version $(status_field bases.version), want 1"
 expect_open "$prot/only-a" denied
 expect_open "$prot/only-b" allowed
 
-# unchanged: a no-op
+# the same bundle again: a no-op
 out=$("$vigil" reload --socket "$socket") || fail "reload of unchanged bases: $out"
 grep -q "unchanged" <<<"$out" || fail "unchanged reload said: $out"
 
-# a broken set is refused, with its reason; the running bases stay
-version=$(status_field bases.version)
-echo "Broken:0:*:zz" >"$work/bases/broken.ndb"
-out=$("$vigil" reload --socket "$socket" 2>&1)
-rc=$?
-[ $rc -eq 1 ] || fail "broken reload exit $rc: $out"
-grep -q "^vigil: broken.ndb:1: " <<<"$out" || fail "broken reload reason: $out"
-[ "$(status_field bases.version)" = "$version" ] || fail "bases changed after a refused reload"
+# signatures that do not load, an expired bundle: refused, with the reason
+publish 2
+refused_reload "test.ndb:2: "
 [ "$(status_field bases.reloads_failed)" = 1 ] || fail "refusal not counted"
 wait_for_record '"action":"bases-reload","outcome":"failure"'
-expect_open "$prot/only-a" denied
-expect_open "$prot/both.com" denied
-rm "$work/bases/broken.ndb"
+publish 3
+refused_reload "expired"
 
-# the storm
-echo "0 A 1" >"$work/phase"
+# rollback and equivocation, against the running bundle
+release 4 b
+publish 4
+"$vigil" reload --socket "$socket" >/dev/null || fail "reload to 4"
+[ "$(status_field bases.version)" = 4 ] || fail "version after reload: $(status_field bases.version)"
+expect_open "$prot/only-a" allowed
+expect_open "$prot/only-b" denied
+publish 1
+out=$("$vigil" reload --socket "$socket" 2>&1) && fail "rollback to 1 accepted: $out"
+grep -q "^vigil: rollback: bundle version 1 is older than the running version 4" <<<"$out" ||
+	fail "rollback reason: $out"
+previous="--previous $work/release/3.vbundle"
+release 4 a
+publish 4
+out=$("$vigil" reload --socket "$socket" 2>&1) && fail "equivocating 4 accepted: $out"
+grep -q "^vigil: EQUIVOCATION: bundle version 4 is running as" <<<"$out" || fail "equivocation reason: $out"
+[ "$(status_field bases.version)" = 4 ] || fail "bases changed after refusals"
+expect_open "$prot/only-a" allowed
+expect_open "$prot/only-b" denied
+[ "$(status_field bases.reloads_failed)" = 4 ] || fail "refusals counted: $(status_field bases.reloads_failed)"
+
+# the storm: versions 5.. alternate set A (odd) and set B (even)
+previous="--previous $work/release/4.vbundle"
+for i in $(seq 1 60); do
+	if [ $((i % 2)) = 1 ]; then release $((i + 4)) a; else release $((i + 4)) b; fi
+done
+echo "0 B 1" >"$work/phase"
+
 pids=
 for p in 1 2 3 4; do
 	"$helpers/open-storm" --seconds 600 --phase "$work/phase" \
@@ -51,9 +122,9 @@ for p in 1 2 3 4; do
 done
 reloads=0
 for i in $(seq 1 60); do
-	if [ $((i % 2)) = 1 ]; then set=B; else set=A; fi
+	if [ $((i % 2)) = 1 ]; then set=A; else set=B; fi
 	echo "$i $set 0" >"$work/phase.new"; mv "$work/phase.new" "$work/phase"
-	install_set "$(tr A-Z a-z <<<"$set")"
+	publish $((i + 4))
 	"$vigil" reload --socket "$socket" >/dev/null || fail "reload $i failed"
 	reloads=$((reloads + 1))
 	echo "$i $set 1" >"$work/phase.new"; mv "$work/phase.new" "$work/phase"
@@ -73,6 +144,7 @@ echo "reload storm: $reloads reloads, $opens opens, $checked rounds checked agai
 [ "$timeouts" = 0 ] || fail "$timeouts open(s) timed out during the storm"
 [ "$checked" -gt 0 ] || fail "no round was checked"
 [ $storm_failed = 0 ] || fail "an opener saw errors: $(cat "$work"/storm.*)"
+[ "$(status_field bases.version)" = 64 ] || fail "version after the storm: $(status_field bases.version)"
 [ "$(status_field bases.reloads)" -ge 60 ] || fail "reloads counted: $(status_field bases.reloads)"
 stop_vigild
 echo ok
