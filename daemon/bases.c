@@ -265,8 +265,12 @@ static int load_installed(const struct vigild_config *config, struct loaded_file
 	else if (r < 0)
 		snprintf(message, message_size, "installed bases in %s: %s", state_dir,
 			 reason[0] ? reason : strerror(-r));
-	else
+	else {
 		r = take_bundle_files(bundle, files, ret_count, identity);
+		if (r < 0)
+			snprintf(message, message_size, "installed bases in %s: %s", state_dir,
+				 strerror(-r));
+	}
 	vigil_verified_bundle_free(bundle);
 	free(bytes);
 	return r;

@@ -21,38 +21,47 @@
 #include "control-client.h"
 #include "subcommands.h"
 
-int control_open(const char *socket_path, const char *request)
+int control_connect(const char *socket_path, const char *request)
 {
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
 	size_t length = strlen(request);
 	int fd, r;
 
-	if (strlen(socket_path) >= sizeof(address.sun_path)) {
-		fprintf(stderr, "%s: %s: socket path too long\n", program_name, socket_path);
+	if (strlen(socket_path) >= sizeof(address.sun_path))
 		return -ENAMETOOLONG;
-	}
 	memcpy(address.sun_path, socket_path, strlen(socket_path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&address, sizeof(address)) < 0) {
-		r = -errno;
-		fprintf(stderr, "%s: cannot reach vigild at %s: %s%s\n", program_name, socket_path,
-			strerror(-r), r == -ENOENT || r == -ECONNREFUSED ?
-			" (is vigild running? another socket: --socket PATH)" : "");
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&address, sizeof(address)) < 0)
+		goto err_close;
 	if (send(fd, request, length, MSG_NOSIGNAL) != (ssize_t)length ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
-		r = -errno;
-		fprintf(stderr, "%s: sending to vigild: %s\n", program_name, strerror(-r));
-		close(fd);
-		return r;
-	}
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
+		goto err_close;
+	return fd;
+
+err_close:
+	r = -errno;
+	close(fd);
+	return r;
+}
+
+int control_open(const char *socket_path, const char *request)
+{
+	int fd = control_connect(socket_path, request);
+
+	if (fd == -ENAMETOOLONG)
+		fprintf(stderr, "%s: %s: socket path too long\n", program_name, socket_path);
+	else if (fd == -EPIPE || fd == -ECONNRESET)
+		fprintf(stderr, "%s: sending to vigild: %s\n", program_name, strerror(-fd));
+	else if (fd < 0)
+		fprintf(stderr, "%s: cannot reach vigild at %s: %s%s\n", program_name, socket_path,
+			strerror(-fd), fd == -ENOENT || fd == -ECONNREFUSED ?
+			" (is vigild running? another socket: --socket PATH)" : "");
 	return fd;
 }
 
-int control_read_reply(int fd, struct json_object **ret_reply)
+int control_receive(int fd, struct json_object **ret_reply)
 {
 	char buffer[1 << 16];
 	size_t length = 0;
@@ -70,11 +79,16 @@ int control_read_reply(int fd, struct json_object **ret_reply)
 	}
 	buffer[length] = '\0';
 	*ret_reply = length ? json_tokener_parse(buffer) : NULL;
-	if (!*ret_reply) {
+	return *ret_reply ? 0 : -EPROTO;
+}
+
+int control_read_reply(int fd, struct json_object **ret_reply)
+{
+	int r = control_receive(fd, ret_reply);
+
+	if (r < 0)
 		fprintf(stderr, "%s: vigild closed the connection without a reply\n", program_name);
-		return -EPROTO;
-	}
-	return 0;
+	return r;
 }
 
 int control_call(const char *socket_path, const char *request, struct json_object **ret_reply)

@@ -16,9 +16,13 @@ struct json_object;
 
 #define VIGIL_DEFAULT_SOCKET "/run/vigil/vigild.sock"
 
-/* Connects and sends one request line; the fd, or -errno (printed). */
+/* Connects and sends one request line; the fd, or -errno (not printed). */
+int control_connect(const char *socket_path, const char *request);
+/* control_connect(), with a failure printed. */
 int control_open(const char *socket_path, const char *request);
-/* Reads one reply line as JSON; 0, or -errno (printed). */
+/* Reads one reply line as JSON; 0, or -EPROTO (not printed). */
+int control_receive(int fd, struct json_object **ret_reply);
+/* control_receive(), with a failure printed. */
 int control_read_reply(int fd, struct json_object **ret_reply);
 /* control_open + control_read_reply + close. Returns 0 when the reply says
  * ok, 1 when vigild refused (reason printed), 2 on any other failure. */

@@ -18,8 +18,8 @@
  * A mirror that fails (I/O, timeout, size cap) or serves something refused
  * hands over to the next --from; the state changes only on an install.
  * Run as root for a state folder another user owns, it becomes that user
- * first (drop_privileges()). Telling a running vigild to reload is the
- * daemon's part (not here yet).
+ * first (drop_privileges()). After an install, a running vigild is asked
+ * to reload (tools/update-reload.c; --no-reload, --socket PATH).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,7 @@
 #include "bases-common.h"
 #include "fileio.h"
 #include "subcommands.h"
+#include "update-reload.h"
 #include "version.h"
 
 #define MIRRORS_MAX 16
@@ -52,7 +53,7 @@
 #define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
 
 #define UPDATE_USAGE "[--from URL|DIR]... [--state-dir DIR] [--root ROOT]... [--channel NAME]\n" \
-	"       [--max-size BYTES] [--timeout SECONDS] [--cacert FILE]"
+	"       [--max-size BYTES] [--timeout SECONDS] [--cacert FILE] [--socket PATH] [--no-reload]"
 
 struct update {
 	const char *state_dir;
@@ -70,6 +71,9 @@ struct update {
 	int64_t now;
 	char first_refusal[VIGIL_REASON_SIZE];
 	char last_error[VIGIL_REASON_SIZE];
+	bool installed_new;		/* this run installed new_version */
+	uint64_t new_version;
+	struct update_reload reload;
 };
 
 struct download {
@@ -364,6 +368,8 @@ static int update_from(struct update *update, const char *source)
 		goto out_free_bundle;
 	}
 	record(update, source, "installed", bundle, NULL);
+	update->installed_new = true;
+	update->new_version = bundle->manifest->version;
 	vigil_hex_format(bundle->digest, VIGIL_SHA256_SIZE, hex);
 	printf("installed version %" PRIu64 " (%.16s, root version %" PRIu64 ") from %s\n", bundle->manifest->version,
 	       hex, bundle->root_version, source);
@@ -427,6 +433,8 @@ int update_main(int argc, char *argv[])
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "cacert", required_argument, NULL, 'C' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "no-reload", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -442,6 +450,7 @@ int update_main(int argc, char *argv[])
 	int option, r, status = EXIT_TROUBLE;
 	bool refused_any = false;
 
+	update_reload_init(&update.reload);
 	optind = 0;
 	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (option) {
@@ -467,6 +476,8 @@ int update_main(int argc, char *argv[])
 			update.timeout_seconds = (long)value;
 			break;
 		case 'C': update.cacert = optarg; break;
+		case 'S': update.reload.socket_path = optarg; break;
+		case 'n': update.reload.enabled = false; break;
 		case 'h': printf("Usage: %s update %s\n", program_name, UPDATE_USAGE); return EXIT_OK;
 		default:
 			fprintf(stderr, "Usage: %s update %s\n", program_name, UPDATE_USAGE);
@@ -489,6 +500,8 @@ int update_main(int argc, char *argv[])
 	}
 	update.now = time(NULL);
 
+	if (update_reload_split(&update.reload, update.state_dir, &status))
+		return status;
 	r = drop_privileges(update.state_dir);
 	if (r < 0)
 		return say(EXIT_TROUBLE, "%s: cannot switch to the state folder's owner: %s", update.state_dir,
@@ -518,6 +531,8 @@ int update_main(int argc, char *argv[])
 		else if (update.last_error[0])
 			status = say(EXIT_TROUBLE, "%s", update.last_error);
 	}
+	if (update.installed_new)
+		status = update_reload_ask(&update.reload, update.new_version, status);
 out:
 	vigil_bundle_manifest_free(update.installed);
 	free(update.installed_bundle);

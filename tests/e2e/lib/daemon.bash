@@ -45,7 +45,13 @@ write_config() {
 	{
 		echo "# written by $(basename "$0")"
 		echo "paths = $work/prot"
-		echo "bases = $work/bases"
+		# installed_bases_root=ROOT: no `bases', so vigild loads the bundle
+		# `vigil update' installed in state_dir, verified against ROOT
+		if [ -n "${installed_bases_root:-}" ]; then
+			echo "root = $installed_bases_root"
+		else
+			echo "bases = $work/bases"
+		fi
 		echo "state_dir = $work/state"
 		echo "socket = $socket"
 		echo "log = $log"
