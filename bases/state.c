@@ -7,7 +7,10 @@
  * writes were verified by the caller (verify.c) and the bytes it returns
  * are the caller's to verify again before use.
  *
- * Install, each step a hook point for the crash-safety test:
+ * Opening for writing (under the lock) removes what a killed writer left
+ * beside `current'. Install, each step a hook point for the crash-safety
+ * test (and tests/e2e/update-crash.sh kills the real binary at each
+ * system call):
  *   remove leftovers -> mkdir gen.tmp -> write+fsync bundle -> write+fsync
  *   root -> fsync gen.tmp -> rename gen.tmp gen -> fsync folder ->
  *   symlink current.tmp -> rename current.tmp current (the commit point)
@@ -39,9 +42,13 @@ struct vigil_state {
 	int lock_fd;
 };
 
+static int current_generation(struct vigil_state *state, char *name, size_t name_size);
+static void remove_leftovers(struct vigil_state *state, const char *keep, const char *keep2);
+
 int vigil_state_open(const char *path, bool writable, struct vigil_state **ret_state)
 {
 	struct vigil_state *state;
+	char name[256];
 	int r;
 
 	if (writable && mkdir(path, 0755) < 0 && errno != EEXIST)
@@ -65,6 +72,10 @@ int vigil_state_open(const char *path, bool writable, struct vigil_state **ret_s
 			r = -errno;
 			goto err_free_state;
 		}
+		/* A writer killed after its commit point left the old
+		 * generation (or one killed before it, a half-made new one). */
+		if (current_generation(state, name, sizeof(name)) == 0)
+			remove_leftovers(state, name, NULL);
 	}
 	*ret_state = state;
 	return 0;
@@ -307,6 +318,33 @@ int vigil_state_install(struct vigil_state *state, const uint8_t *bundle, size_t
 	return vigil_state_install_hooked(state, bundle, bundle_len, root, root_len, version, digest, NULL, NULL);
 }
 
+/*
+ * One record, one write() of the line and its newline, so a crash leaves a
+ * whole line or none. Should an earlier writer have died mid-line (a torn
+ * last line, no newline), the record starts on a line of its own.
+ */
+static int append_line(int fd, const char *line)
+{
+	size_t length = strlen(line);
+	char *buffer = malloc(length + 2), last = '\n';
+	struct stat st;
+	size_t start = 1;
+	int r;
+
+	if (!buffer)
+		return -ENOMEM;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		last = '\n';
+	buffer[0] = '\n';
+	if (last != '\n')
+		start = 0;
+	memcpy(buffer + 1, line, length);
+	buffer[length + 1] = '\n';
+	r = vigil_fd_write_all(fd, (const uint8_t *)buffer + start, length + 2 - start);
+	free(buffer);
+	return r;
+}
+
 int vigil_state_record_decision(struct vigil_state *state, const struct vigil_decision *decision, int64_t now)
 {
 	char when[VIGIL_RFC3339_SIZE + 1], hex[VIGIL_SHA256_HEX_SIZE + 1];
@@ -353,15 +391,13 @@ int vigil_state_record_decision(struct vigil_state *state, const struct vigil_de
 	json_object_object_add(record, "vigil", vigil);
 
 	line = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PLAIN);
-	fd = openat(state->dir_fd, VIGIL_STATE_DECISIONS_NAME, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	fd = openat(state->dir_fd, VIGIL_STATE_DECISIONS_NAME, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 		    0644);
 	if (fd < 0) {
 		r = -errno;
 		goto out_put_record;
 	}
-	r = vigil_fd_write_all(fd, (const uint8_t *)line, strlen(line));
-	if (r == 0)
-		r = vigil_fd_write_all(fd, (const uint8_t *)"\n", 1);
+	r = append_line(fd, line);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	close(fd);
