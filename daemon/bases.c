@@ -16,6 +16,8 @@
  *   At a reload, check_replacement() first compares what was read with the
  *   running snapshot: the same bases are a no-op; a signed bundle that rolls
  *   back, equivocates or has expired is refused before any engine is built.
+ *   systemd hears RELOADING=1 when the thread starts a load and READY=1
+ *   with the outcome as STATUS= when it is done, for every kind of request.
  *   A failed load leaves the running snapshot untouched and is recorded.
  *
  * Workers take a snapshot with bases_acquire() (a reference, taken under
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -565,6 +568,10 @@ static void *reload_thread(void *data)
 		running = bases->current;
 		pthread_mutex_unlock(&bases->lock);
 
+		/* systemd hears of every reload, whoever asked (SIGHUP, the
+		 * control socket); requests that arrive meanwhile join it. */
+		sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+			   (unsigned long long)(monotonic_ns() / 1000));
 		r = load_snapshot(bases, running, &snapshot, message, sizeof(message));
 
 		pthread_mutex_lock(&bases->lock);
@@ -600,6 +607,8 @@ static void *reload_thread(void *data)
 		else if (!unchanged)
 			fprintf(stderr, "vigild: bases reloaded: %s\n", message);
 		bases_release(old);
+		sd_notifyf(0, "READY=1\nSTATUS=%s%s", r == 0 ? "running with bases " :
+			   "reload refused, running bases kept: ", message);
 
 		pthread_mutex_lock(&bases->lock);
 		pthread_cond_broadcast(&bases->completed_cond);

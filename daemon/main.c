@@ -137,42 +137,10 @@ void vigild_status(struct vigild *vigild, struct json_object *object)
 	json_object_object_add(object, "hardening", json_object_new_string(vigild->hardening));
 }
 
-struct reload_notifier {
-	struct vigild *vigild;
-	uint64_t ticket;
-};
-
-static void *reload_notifier_thread(void *data)
-{
-	struct reload_notifier *notifier = data;
-	char message[512];
-	int r = bases_wait_reload(notifier->vigild->bases, notifier->ticket, message,
-				  sizeof(message));
-
-	sd_notifyf(0, "READY=1\nSTATUS=%s%s", r == 0 ? "running with bases " :
-		   "reload refused, running bases kept: ", message);
-	free(notifier);
-	return NULL;
-}
-
+/* RELOADING=1 and READY=1 come from the reload thread (daemon/bases.c). */
 static void request_reload(struct vigild *vigild)
 {
-	struct reload_notifier *notifier = malloc(sizeof(*notifier));
-	pthread_attr_t attributes;
-	pthread_t thread;
-
-	sd_notify(0, "RELOADING=1");
-	if (!notifier) {
-		bases_request_reload(vigild->bases);
-		return;
-	}
-	notifier->vigild = vigild;
-	notifier->ticket = bases_request_reload(vigild->bases);
-	pthread_attr_init(&attributes);
-	pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&thread, &attributes, reload_notifier_thread, notifier) != 0)
-		free(notifier);
-	pthread_attr_destroy(&attributes);
+	bases_request_reload(vigild->bases);
 }
 
 static int run(struct vigild *vigild, int signal_fd)
@@ -272,6 +240,8 @@ int main(int argc, char *argv[])
 		r = config_check_system(&vigild->config, error, sizeof(error));
 	if (r < 0) {
 		fprintf(stderr, "vigild: %s\n", error);
+		if (!check_only)
+			sd_notifyf(0, "STATUS=%s", error);
 		goto out_free_config;
 	}
 	if (check_only) {
@@ -341,6 +311,7 @@ int main(int argc, char *argv[])
 		snprintf(error, sizeof(error), "clean cache: %s", strerror(-r));
 		goto err_report;
 	}
+	sd_notify(0, "STATUS=loading bases");
 	r = bases_new(vigild, &vigild->bases, error, sizeof(error));
 	if (r < 0)
 		goto err_report;
@@ -375,11 +346,12 @@ int main(int argc, char *argv[])
 
 	r = run(vigild, signal_fd);
 	status = r < 0 ? 1 : 0;
-	sd_notify(0, "STOPPING=1");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	goto out_stop;
 
 err_report:
 	fprintf(stderr, "vigild: %s\n", error);
+	sd_notifyf(0, "STATUS=%s", error);
 	status = 1;
 out_stop:
 	if (vigild->backend)
