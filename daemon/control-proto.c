@@ -102,3 +102,17 @@ bool control_request_read_only(const struct control_request *request)
 	return request->command == CONTROL_STATUS || request->command == CONTROL_TAIL ||
 	       request->command == CONTROL_PING || request->command == CONTROL_QUARANTINE_LIST;
 }
+
+const char *control_request_name(const struct control_request *request)
+{
+	switch (request->command) {
+	case CONTROL_STATUS: return "status";
+	case CONTROL_RELOAD: return "reload";
+	case CONTROL_TAIL: return "tail";
+	case CONTROL_PING: return "ping";
+	case CONTROL_QUARANTINE_LIST: return "quarantine list";
+	case CONTROL_QUARANTINE_RESTORE: return "quarantine restore";
+	case CONTROL_QUARANTINE_DELETE: return "quarantine delete";
+	}
+	return "this request";
+}

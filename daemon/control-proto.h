@@ -40,5 +40,7 @@ int control_request_parse(const char *data, size_t size, struct control_request 
 
 /* Whether a member of socket_group (not root) may make this request. */
 bool control_request_read_only(const struct control_request *request);
+/* The request's words as a user types them after `vigil' ("quarantine restore"). */
+const char *control_request_name(const struct control_request *request);
 
 #endif

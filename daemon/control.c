@@ -133,8 +133,16 @@ static void handle_request(struct control *control, struct control_client *clien
 		return;
 	}
 	if (!client->root && !(client->group_member && control_request_read_only(&request))) {
-		reply_error(fd, client->group_member ? "this request needs root" :
-			    "permission denied");
+		char message[512];
+
+		if (client->group_member)
+			snprintf(message, sizeof(message), "%s needs root (members of socket_group %s "
+				 "may only use status, tail and quarantine list)",
+				 control_request_name(&request), vigild->config.socket_group);
+		else
+			snprintf(message, sizeof(message), "permission denied (only root and members "
+				 "of socket_group may use vigild's socket)");
+		reply_error(fd, message);
 		close(fd);
 		return;
 	}

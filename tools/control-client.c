@@ -57,7 +57,9 @@ int control_open(const char *socket_path, const char *request)
 	else if (fd < 0)
 		fprintf(stderr, "%s: cannot reach vigild at %s: %s%s\n", program_name, socket_path,
 			strerror(-fd), fd == -ENOENT || fd == -ECONNREFUSED ?
-			" (is vigild running? another socket: --socket PATH)" : "");
+			" (is vigild running? another socket: --socket PATH)" :
+			fd == -EACCES ? " (only root and members of vigild's socket_group may connect)" :
+			"");
 	return fd;
 }
 
