@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: vigil update asks a running vigild to reload: vigild on the installed bundle N denies a file only N+1 catches right after `vigil update` (no `vigil reload`), not with --no-reload nor on "already installed"; a bundle vigild refuses is a one-line warning and exit 3; no vigild is one informational line and exit 0.
+# Description: vigil update asks a running vigild to reload: vigild on the installed bundle N denies a file only N+1 catches right after `vigil update` (no `vigil reload`), not with --no-reload nor on "already installed"; a bundle vigild refuses is a one-line warning and exit 3; no vigild is one informational line and exit 0; as root for a state folder another user owns, the root parent asks; not root, it says it cannot.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
 daemon_setup
@@ -102,6 +102,19 @@ grep -q "^vigil: warning: installed version 5, but vigild refused it and keeps i
 [ "$(status_field bases.last_reload_result)" = refused ] || fail "refusal not in status"
 expect_open "$work/prot/five" allowed
 expect_open "$work/prot/four" denied
+
+# not root (a state folder of one's own): installed, but only root may ask
+# vigild to reload -- said, exit 3
+mkdir "$work/state-nobody"
+chown nobody: "$work/state-nobody"
+setpriv --reuid nobody --regid nogroup --clear-groups \
+	"$vigil" update --state-dir "$work/state-nobody" --root "$root" --socket "$socket" --from "$work/m6" \
+	>"$work/up.out" 2>"$work/up.err"
+rc=$?
+[ $rc = 3 ] || fail "update as nobody: exit $rc: $(cat "$work/up.out" "$work/up.err")"
+grep -Fxq "vigil: warning: installed version 6, but cannot ask vigild at $socket to reload: Permission denied (only root may; run vigil reload as root)" \
+	"$work/up.err" || fail "update as nobody said: $(cat "$work/up.err")"
+[ "$(status_field bases.version)" = 4 ] || fail "update as nobody changed vigild's bases"
 
 # vigild configured with other bases: the reload runs them, not the
 # installed bundle -- said, exit 3
