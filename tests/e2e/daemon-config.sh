@@ -15,6 +15,11 @@ out=$("$vigild" --config "$conf" --check-config 2>&1) || fail "good config refus
 # without bases, vigild uses the bundle vigil update installed in state_dir
 printf 'paths = /srv\n' >"$conf"
 out=$("$vigild" --config "$conf" --check-config 2>&1) || fail "config without bases refused: $out"
+# the example config make install puts in /etc/vigil is a good one, and it
+# leaves `bases' unset: vigild follows what vigil update installs
+sample=$VIGIL_SOURCE/packaging/vigild.conf
+out=$("$vigild" --config "$sample" --check-config 2>&1) || fail "packaged example config refused: $out"
+grep -q '^bases' "$sample" && fail "the example config sets bases (vigil update's bundle would be ignored)"
 
 expect_refusal() {
 	printf "$1" >"$conf"
