@@ -94,5 +94,9 @@ void dispatch_note_overflow(struct vigild *vigild);
 
 int fanotify_backend_new(struct vigild *vigild, struct backend **ret_backend,
 			 char *error, size_t error_size);
+/* kmod.c: vigil.ko through /dev/vigil */
+bool kmod_backend_available(void);
+int kmod_backend_new(struct vigild *vigild, struct backend **ret_backend,
+		     char *error, size_t error_size);
 
 #endif

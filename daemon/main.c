@@ -249,14 +249,20 @@ int main(int argc, char *argv[])
 		status = 0;
 		goto out_free_config;
 	}
-	if (vigild->config.backend == CONFIG_BACKEND_KMOD) {
-		fprintf(stderr, "vigild: backend = kmod: not available in this build\n");
+	/* auto: the module when it is loaded, else fanotify */
+	if (vigild->config.backend == CONFIG_BACKEND_AUTO)
+		vigild->config.backend = kmod_backend_available() ? CONFIG_BACKEND_KMOD :
+			CONFIG_BACKEND_FANOTIFY;
+	if (vigild->config.backend == CONFIG_BACKEND_KMOD && !kmod_backend_available()) {
+		fprintf(stderr, "vigild: backend = kmod: /dev/vigil does not exist (load vigil.ko, "
+			"or set backend = auto or fanotify)\n");
 		goto out_free_config;
 	}
-
-	if (vigild->config.backend == CONFIG_BACKEND_AUTO && access("/dev/vigil", F_OK) == 0)
-		fprintf(stderr, "vigild: warning: /dev/vigil exists, but this build has no kmod "
-			"backend; using fanotify\n");
+	if (vigild->config.backend == CONFIG_BACKEND_FANOTIFY &&
+	    (vigild->config.deny_errno != EPERM || vigild->config.overflow_verdict != CONFIG_ALLOW))
+		fprintf(stderr, "vigild: warning: backend = auto found no /dev/vigil: fanotify "
+			"answers EPERM and allows on queue overflow (deny_errno and "
+			"overflow_verdict need vigil.ko)\n");
 	vigild->pid = getpid();
 	vigild->started_ns = monotonic_ns();
 	vigild->started_at = time(NULL);
@@ -323,7 +329,10 @@ int main(int argc, char *argv[])
 	r = control_new(vigild, &vigild->control, error, sizeof(error));
 	if (r < 0)
 		goto err_report;
-	r = fanotify_backend_new(vigild, &vigild->backend, error, sizeof(error));
+	if (vigild->config.backend == CONFIG_BACKEND_KMOD)
+		r = kmod_backend_new(vigild, &vigild->backend, error, sizeof(error));
+	else
+		r = fanotify_backend_new(vigild, &vigild->backend, error, sizeof(error));
 	if (r < 0)
 		goto err_report;
 	{
