@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "mounts.h"
 #include "vigild.h"
 
 #define KMOD_DEVICE "/dev/" VIGIL_DEVICE_NAME
@@ -249,15 +250,6 @@ static void kmod_event_free(struct backend *backend, struct vigild_event *event)
 	free(event);
 }
 
-static bool path_within(const char *path, const char *folder)
-{
-	size_t length = strlen(folder);
-
-	if (!strcmp(folder, "/"))
-		return true;
-	return !strncmp(path, folder, length) && (path[length] == '/' || !path[length]);
-}
-
 /* Whether the file behind fd on dev lies in a protected region. */
 static bool in_protected_region(struct kmod_backend *kmod, dev_t dev, int fd)
 {
@@ -283,7 +275,7 @@ static bool in_protected_region(struct kmod_backend *kmod, dev_t dev, int fd)
 			}
 			path[length] = '\0';
 		}
-		result = path_within(path, kmod->regions[i].prefix);
+		result = config_path_within(path, kmod->regions[i].prefix);
 	}
 	pthread_mutex_unlock(&kmod->marks_lock);
 	return result;
@@ -434,92 +426,6 @@ static void *ioctl_loop_thread(void *data)
 	return NULL;
 }
 
-/* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE SUPER" */
-struct mount_entry {
-	char root[PATH_MAX];
-	char point[PATH_MAX];
-	char fs_type[64];
-};
-
-static void unescape_octal(char *text)
-{
-	char *out = text;
-
-	for (char *p = text; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' &&
-		    p[3] >= '0' && p[3] <= '7') {
-			*out++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-			p += 3;
-		} else {
-			*out++ = *p;
-		}
-	}
-	*out = '\0';
-}
-
-static int read_mounts(struct mount_entry **ret_entries, size_t *ret_count)
-{
-	FILE *stream = fopen("/proc/self/mountinfo", "re");
-	struct mount_entry *entries = NULL;
-	size_t count = 0;
-	char *line = NULL;
-	size_t line_size = 0;
-
-	if (!stream)
-		return -errno;
-	while (getline(&line, &line_size, stream) > 0) {
-		struct mount_entry entry;
-		char *separator = strstr(line, " - ");
-		struct mount_entry *bigger;
-
-		if (!separator ||
-		    sscanf(line, "%*s %*s %*s %4095s %4095s", entry.root, entry.point) != 2 ||
-		    sscanf(separator + 3, "%63s", entry.fs_type) != 1)
-			continue;
-		unescape_octal(entry.root);
-		unescape_octal(entry.point);
-		bigger = realloc(entries, (count + 1) * sizeof(*entries));
-		if (!bigger)
-			break;
-		entries = bigger;
-		entries[count++] = entry;
-	}
-	free(line);
-	fclose(stream);
-	*ret_entries = entries;
-	*ret_count = count;
-	return 0;
-}
-
-static const struct mount_entry *mount_at(const struct mount_entry *entries, size_t count,
-					  const char *point)
-{
-	const struct mount_entry *found = NULL;
-
-	for (size_t i = 0; i < count; i++)
-		if (!strcmp(entries[i].point, point))
-			found = &entries[i];
-	return found;
-}
-
-/* The mount holding path: the longest mount point that contains it. */
-static const struct mount_entry *mount_of(const struct mount_entry *entries, size_t count,
-					  const char *path)
-{
-	const struct mount_entry *found = NULL;
-	size_t best = 0;
-
-	for (size_t i = 0; i < count; i++) {
-		size_t length = strlen(entries[i].point);
-
-		if (path_within(path, entries[i].point) && length >= best) {
-			best = length;
-			found = &entries[i];
-		}
-	}
-	return found;
-}
-
 /* Called with marks_lock held. Adds a region unless it is there already. */
 static int add_region(struct kmod_backend *kmod, dev_t dev, const char *prefix)
 {
@@ -567,7 +473,7 @@ static int watch_all(struct kmod_backend *kmod, bool at_start, char *error, size
 	size_t count = 0;
 	int r;
 
-	r = read_mounts(&entries, &count);
+	r = mounts_read(&entries, &count);
 	if (r < 0) {
 		snprintf(error, error_size, "/proc/self/mountinfo: %s", strerror(-r));
 		return r;
@@ -575,8 +481,8 @@ static int watch_all(struct kmod_backend *kmod, bool at_start, char *error, size
 	pthread_mutex_lock(&kmod->marks_lock);
 	for (size_t i = 0; i < kmod->path_count; i++) {
 		struct protected_path *protected = &kmod->paths[i];
-		const struct mount_entry *exact = mount_at(entries, count, protected->path);
-		const struct mount_entry *holder = mount_of(entries, count, protected->path);
+		const struct mount_entry *exact = mounts_at(entries, count, protected->path);
+		const struct mount_entry *holder = mounts_holding(entries, count, protected->path);
 
 		protected->whole = exact && !strcmp(exact->root, "/");
 		r = watch_one(kmod, protected->path, protected->whole, NULL);
@@ -605,7 +511,7 @@ static int watch_all(struct kmod_backend *kmod, bool at_start, char *error, size
 		/* Mounts below: their own superblocks need their own watches. */
 		for (size_t j = 0; j < count; j++) {
 			if (strcmp(entries[j].point, protected->path) == 0 ||
-			    !path_within(entries[j].point, protected->path))
+			    !config_path_within(entries[j].point, protected->path))
 				continue;
 			r = watch_one(kmod, entries[j].point, !strcmp(entries[j].root, "/"), NULL);
 			if (r < 0 && at_start)
