@@ -457,7 +457,9 @@ static int watch_one(struct kmod_backend *kmod, const char *path, bool whole, de
 
 	if (watch.fd < 0)
 		return -errno;
-	if (fstat(watch.fd, &st) < 0 || ioctl(kmod->device_fd, VIGIL_IOC_WATCH, &watch) < 0)
+	/* EEXIST: watched already (another path on it, or a refresh). */
+	if (fstat(watch.fd, &st) < 0 ||
+	    (ioctl(kmod->device_fd, VIGIL_IOC_WATCH, &watch) < 0 && errno != EEXIST))
 		r = -errno;
 	close(watch.fd);
 	if (r == 0)

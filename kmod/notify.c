@@ -126,6 +126,13 @@ static void fill_event(struct vigil_waiter *waiter, const struct file *file,
  * Sleep until the waiter is DONE or its deadline passes. Returns the result
  * for the opener. The waiter is on the session's lists; the session lives
  * as long as the waiter is not DONE.
+ *
+ * The sleep is killable and freezable (as fanotify's is from 6.9): suspend
+ * and the cgroup v1 freezer freeze a waiting opener in place instead of
+ * failing or waiting for the deadline. A frozen waiter keeps fsnotify's SRCU
+ * read lock until it is thawed; after the thaw it sees its verdict, or the
+ * deadline that passed meanwhile. There is no wait_event_state_timeout() in
+ * 6.1, so this is wait_event_killable_timeout() with TASK_FREEZABLE added.
  */
 static int vigil_wait(struct vigil_device *device, struct vigil_waiter *waiter,
 		      unsigned long deadline)
@@ -134,9 +141,11 @@ static int vigil_wait(struct vigil_device *device, struct vigil_waiter *waiter,
 	long ret;
 
 	if (left > 0)
-		ret = wait_event_killable_timeout(waiter->wait,
-						  READ_ONCE(waiter->state) == VIGIL_WAITER_DONE,
-						  left);
+		ret = ___wait_event(waiter->wait,
+				    ___wait_cond_timeout(READ_ONCE(waiter->state) ==
+							 VIGIL_WAITER_DONE),
+				    (TASK_KILLABLE | TASK_FREEZABLE), 0, left,
+				    __ret = schedule_timeout(__ret));
 	else
 		ret = 0;
 

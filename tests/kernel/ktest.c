@@ -1085,6 +1085,105 @@ static int test_exclude_cgroup(void)
 	return ret;
 }
 
+static int read_text(const char *path, char *buffer, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buffer, size - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buffer[n] = '\0';
+	return 0;
+}
+
+/*
+ * An opener waiting for a verdict can be frozen (the cgroup v1 freezer uses
+ * the system freezer, as suspend does): its cgroup reaches FROZEN while the
+ * wait is still pending, and after the thaw it still gets its verdict.
+ */
+static int test_freezable_wait(void)
+{
+	struct daemon_options options = default_options();
+	const char *hierarchy = "/tmp/vigil-freezer";
+	const char *group = "/tmp/vigil-freezer/frozen";
+	char *file = path_in(tmpfs_dir, "frozen-open");
+	char state[64] = "";
+	struct vigil_stats stats;
+	int ret = 0, code, waited, fd;
+	pid_t daemon, child;
+
+	if (mkdir(hierarchy, 0755) && errno != EEXIST)
+		return 77;
+	if (mount("freezer", hierarchy, "cgroup", 0, "freezer")) {
+		rmdir(hierarchy);
+		return 77;
+	}
+	if (mkdir(group, 0755) && errno != EEXIST) {
+		ret = fail("mkdir %s: %s", group, strerror(errno));
+		goto out_umount;
+	}
+	if (write_file(file, "fine\n")) {
+		ret = fail("cannot create %s", file);
+		goto out_rmdir;
+	}
+	options.silent = true;
+	options.config.timeout_ms = VIGIL_TIMEOUT_MAX_MS;
+	options.config.release_verdict = VIGIL_DENY;
+	daemon = daemon_start(&options);
+	if (daemon < 0) {
+		ret = fail("daemon: %s", strerror((int)-daemon));
+		goto out_rmdir;
+	}
+	child = fork();
+	if (child == 0) {
+		char pid[32];
+		int length = snprintf(pid, sizeof(pid), "%d\n", getpid());
+
+		fd = open("/tmp/vigil-freezer/frozen/cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, pid, length) != length)
+			_exit(100);
+		close(fd);
+		_exit(-try_open(file, O_RDONLY));
+	}
+	if (!wait_pending(1)) {
+		ret = fail("the opener never became pending");
+		goto out_thaw;
+	}
+	if (write_file("/tmp/vigil-freezer/frozen/freezer.state", "FROZEN")) {
+		ret = fail("cannot freeze the opener's cgroup");
+		goto out_thaw;
+	}
+	for (waited = 0; waited < 3000; waited += 10) {
+		if (read_text("/tmp/vigil-freezer/frozen/freezer.state", state, sizeof(state)) ||
+		    !strncmp(state, "FROZEN", 6))
+			break;
+		sleep_ms(10);
+	}
+	if (strncmp(state, "FROZEN", 6))
+		ret = fail("the waiting opener did not freeze (freezer.state %.*s)",
+			   (int)strcspn(state, "\n"), state);
+	else if (read_stats(&stats) || stats.pending != 1)
+		ret = fail("frozen, but the wait was over (pending %llu)",
+			   (unsigned long long)stats.pending);
+out_thaw:
+	write_file("/tmp/vigil-freezer/frozen/freezer.state", "THAWED");
+	daemon_stop(daemon);
+	code = reap(child, 8000);
+	if (!ret && code != EPERM)
+		ret = fail("thawed opener: exit %d, expected the release verdict EPERM (%d)",
+			   code, EPERM);
+out_rmdir:
+	rmdir(group);
+out_umount:
+	umount(hierarchy);
+	rmdir(hierarchy);
+	return ret;
+}
+
 static int delete_module(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
@@ -1234,6 +1333,7 @@ static const struct test tests[] = {
 	{ "umount_watched", test_umount_watched },
 	{ "exclude_cgroup", test_exclude_cgroup },
 	{ "fsfreeze_trunc", test_fsfreeze_trunc },
+	{ "freezable_wait", test_freezable_wait },
 	{ "stress", test_stress },
 	{ "unload_pending", test_unload_pending },
 };

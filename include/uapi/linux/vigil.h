@@ -96,7 +96,8 @@
  * config.timeout_verdict. timeout_ms is capped at VIGIL_TIMEOUT_MAX_MS
  * because every waiting opener holds fsnotify's global SRCU read lock, which
  * delays inotify and fanotify closes and umounts system-wide. Waits are
- * killable. An answer after the deadline is dropped (counted in
+ * killable and freezable (a frozen opener waits past the deadline until it
+ * is thawed, and holds that lock meanwhile). An answer after the deadline is dropped (counted in
  * stats.stale_answers).
  *
  * Backlog and overflow
@@ -124,8 +125,9 @@
  * protection, so a daemon that writes to that filesystem before answering
  * deadlocks against fsfreeze until the deadline; an exec holds the exec'ing
  * process's cred_guard_mutex, so ptrace-like access to the opener stalls.
- * Answer first, then log, quarantine or inspect. Waits are killable but not
- * freezable: a suspend may fail while verdicts are pending.
+ * Answer first, then log, quarantine or inspect. Waits are killable and
+ * freezable: suspend and the cgroup v1 freezer freeze a waiting opener in
+ * place; it gets its verdict, or the deadline's, once thawed.
  *
  * Kernel threads
  * --------------
