@@ -11,7 +11,7 @@
  * hands the bytes back. Nothing the child touches outlives it.
  *
  *   engine.c -> compile_in_child() -> fork -> child: setrlimit(RLIMIT_AS),
- *     matcher_compile(), matcher_serialize(), write(pipe), _exit()
+ *     matcher_compile_for() (this machine, or a bundle's target), matcher_serialize(), write(pipe), _exit()
  *   parent: read(pipe) -> waitpid() -> bytes or the child's reason
  */
 #include <errno.h>
@@ -33,6 +33,7 @@
 /* Frame: u8 status (0 ok, 1 error), u64 length, then the bytes (the
  * serialized database, or the reason text). */
 static void __attribute__((noreturn)) child_main(int fd, const struct signature_set *set,
+						  const struct matcher_target *target,
 						  uint64_t memory_limit)
 {
 	struct rlimit limit = { .rlim_cur = memory_limit, .rlim_max = memory_limit };
@@ -55,7 +56,7 @@ static void __attribute__((noreturn)) child_main(int fd, const struct signature_
 #endif
 	if (memory_limit && setrlimit(RLIMIT_AS, &limit) < 0)
 		snprintf(reason, sizeof(reason), "cannot cap the compile's memory: %s", strerror(errno));
-	else if ((r = matcher_compile(set, &matcher, reason, sizeof(reason))) < 0) {
+	else if ((r = matcher_compile_for(set, target, &matcher, reason, sizeof(reason))) < 0) {
 		if (r == -ENOMEM || !reason[0] || strstr(reason, "allocate memory"))
 			snprintf(reason, sizeof(reason),
 				 "compiling the matcher needs more memory than its limit of %llu MiB",
@@ -71,8 +72,8 @@ static void __attribute__((noreturn)) child_main(int fd, const struct signature_
 	_exit(status);
 }
 
-int compile_in_child(const struct signature_set *set, uint64_t memory_limit,
-		     char **ret_bytes, size_t *ret_size, char *reason, size_t reason_size)
+int compile_in_child(const struct signature_set *set, const struct matcher_target *target,
+		     uint64_t memory_limit, char **ret_bytes, size_t *ret_size, char *reason, size_t reason_size)
 {
 	int pipe_fds[2], wait_status, r;
 	uint8_t status;
@@ -91,7 +92,7 @@ int compile_in_child(const struct signature_set *set, uint64_t memory_limit,
 	}
 	if (pid == 0) {
 		close(pipe_fds[0]);
-		child_main(pipe_fds[1], set, memory_limit);
+		child_main(pipe_fds[1], set, target, memory_limit);
 	}
 	close(pipe_fds[1]);
 	r = vigil_read_all(pipe_fds[0], &status, 1);

@@ -13,9 +13,11 @@
 #include "matcher.h"
 #include "signature.h"
 
-/* Returns 0 with the serialized database (malloc'd; NULL and 0 when the
- * set has no body signatures), or a negative errno with a reason. */
-int compile_in_child(const struct signature_set *set, uint64_t memory_limit,
+/* Compiles for @target (NULL: this machine). Returns 0 with the serialized
+ * database (malloc'd; NULL and 0 when the set has no body signatures), or
+ * a negative errno with a reason. */
+int compile_in_child(const struct signature_set *set, const struct matcher_target *target,
+		     uint64_t memory_limit,
 		     char **ret_bytes, size_t *ret_size, char *reason, size_t reason_size);
 
 #endif

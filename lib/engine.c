@@ -8,8 +8,13 @@
  * is immutable once built; the reference count lets vigild swap engines on
  * reload while scans in flight finish on the one they started with.
  *
- *   vigil_engine_new(): sources -> signature_set_add_source() each
- *     -> signature_set_finish() -> matcher_cache_load_or_compile()
+ *   vigil_engine_new(): sources -> parts by file-name stem -> per part:
+ *     the cache (set-cache.c), else signature_set_add_source() each ->
+ *     signature_set_finish() -> a matcher carried in the bundle
+ *     (precompiled.c: same Hyperscan, CPU features this machine has, the
+ *     part's exact sources and expressions), else a compile
+ *   vigil_engine_precompile(): the same parts, each compiled for a target
+ *     platform and wrapped in a precompiled header (`vigil bases build`)
  *   vigil_engine_scan_fd(): context_take() -> size and limits -> ELF facts
  *     -> one read loop: digests the hash index asks for, and
  *        matcher_scan_block() on a window that keeps the look-back bytes
@@ -28,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hs/hs.h>
 #include <openssl/evp.h>
 
 #include "elf-entry.h"
@@ -35,6 +41,7 @@
 #include "hash-index.h"
 #include "compile-child.h"
 #include "matcher.h"
+#include "precompiled.h"
 #include "set-cache.h"
 #include "signature.h"
 
@@ -53,11 +60,17 @@ struct scan_context {
 /* Sources sharing a file-name stem (main.ndb, main.hdb) form a part with
  * its own matcher and cache entry, so that an update of daily.* leaves
  * main.* compiled. */
+enum part_origin {
+	PART_COMPILED,
+	PART_PRECOMPILED,	/* carried in the bundle */
+	PART_FROM_CACHE,
+};
+
 struct engine_part {
 	char name[64];
 	struct signature_set set;
 	struct matcher *matcher;
-	bool from_cache;
+	enum part_origin origin;
 };
 
 struct vigil_engine {
@@ -276,14 +289,137 @@ static int parse_part(struct engine_part *part, struct loaded_source *sources,
 	return signature_set_finish(&part->set);
 }
 
+/* The sources a part is made of, in load order: every .ign2 list and the
+ * part's own files. */
+static size_t part_source_list(const struct engine_part *part, const struct loaded_source *sources,
+			       const size_t *order, size_t count, const struct loaded_source **list)
+{
+	size_t used = 0;
+
+	for (size_t rank = 0; rank < count; ++rank) {
+		const struct loaded_source *source = &sources[order[rank]];
+
+		if (source->ignore_list || !strcmp(source->part, part->name))
+			list[used++] = source;
+	}
+	return used;
+}
+
+bool vigil_precompiled_name(const char *name)
+{
+	size_t length = strlen(name), suffix = strlen(VIGIL_PRECOMPILED_SUFFIX);
+
+	return length > suffix && !strcmp(name + length - suffix, VIGIL_PRECOMPILED_SUFFIX);
+}
+
+static unsigned feature_count(uint64_t features)
+{
+	return (unsigned)__builtin_popcountll(features);
+}
+
+/* Does a carried header fit this part and this machine, before parsing?
+ * Same part, same Hyperscan, CPU features this machine has, and exactly
+ * the part's sources, name by name and SHA-256 by SHA-256. */
+static bool carried_fits(const struct precompiled_header *header, const struct engine_part *part,
+			 const struct loaded_source *const *list, size_t list_count,
+			 const hs_platform_info_t *machine)
+{
+	if (strcmp(header->part, part->name) || strcmp(header->hyperscan_version, hs_version()) ||
+	    header->cpu_features & ~(uint64_t)machine->cpu_features ||
+	    header->source_count != list_count)
+		return false;
+	for (size_t i = 0; i < list_count; ++i) {
+		char name[PRECOMPILED_SOURCE_NAME_SIZE + 1];
+		const uint8_t *sha256;
+
+		precompiled_source_at(header, i, name, &sha256);
+		if (!list[i]->sha256 || strcmp(name, list[i]->name) ||
+		    memcmp(sha256, list[i]->sha256, 32))
+			return false;
+	}
+	return true;
+}
+
+/* Best first: more CPU features, then this machine's tuning. */
+static bool carried_better(const struct precompiled_header *a, const struct precompiled_header *b,
+			   const hs_platform_info_t *machine)
+{
+	if (feature_count(a->cpu_features) != feature_count(b->cpu_features))
+		return feature_count(a->cpu_features) > feature_count(b->cpu_features);
+	return a->tune == machine->tune && b->tune != machine->tune;
+}
+
+/* The carried matchers that fit the part, best first. */
+static size_t carried_candidates(const struct engine_part *part, const struct loaded_source *sources,
+				 const size_t *order, size_t count,
+				 const struct vigil_engine_options *options,
+				 struct precompiled_header *candidates)
+{
+	const struct loaded_source **list;
+	hs_platform_info_t machine = { 0 };
+	size_t list_count, found = 0;
+
+	if (!options || !options->precompiled_count)
+		return 0;
+	list = calloc(count + 1, sizeof(*list));
+	if (!list || hs_populate_platform(&machine) != HS_SUCCESS) {
+		free(list);
+		return 0;
+	}
+	list_count = part_source_list(part, sources, order, count, list);
+	for (size_t i = 0; i < options->precompiled_count; ++i) {
+		const struct vigil_precompiled *carried = &options->precompiled[i];
+		struct precompiled_header header;
+		size_t at;
+
+		if (precompiled_parse(carried->data, carried->size, &header) < 0 ||
+		    !carried_fits(&header, part, list, list_count, &machine))
+			continue;
+		for (at = found; at > 0 && carried_better(&header, &candidates[at - 1], &machine); --at)
+			candidates[at] = candidates[at - 1];
+		candidates[at] = header;
+		found++;
+	}
+	free(list);
+	return found;
+}
+
+/* Loads the best carried matcher whose expressions are exactly the ones
+ * this parse of the part would compile. 0 with the database bytes used
+ * (inside the caller's bundle), or -ENOENT. */
+static int load_carried(struct engine_part *part, const struct precompiled_header *candidates,
+			size_t candidate_count, const char **ret_bytes, size_t *ret_size)
+{
+	uint8_t expressions[32];
+
+	if (!candidate_count || matcher_expressions_digest(&part->set, expressions) < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < candidate_count; ++i) {
+		const struct precompiled_header *header = &candidates[i];
+
+		if (memcmp(header->expressions_sha256, expressions, 32))
+			continue;
+		if (matcher_deserialize(&part->set, (const char *)header->database,
+					header->database_size, &part->matcher) < 0)
+			continue;
+		*ret_bytes = (const char *)header->database;
+		*ret_size = header->database_size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int build_part(struct engine_part *part, struct loaded_source *sources,
 		      const size_t *order, size_t count, const struct vigil_engine_options *options,
 		      struct vigil_load_error *ret_error)
 {
 	const char *cache_dir = options ? options->cache_dir : NULL;
 	uint64_t memory_limit = options ? options->compile_memory_limit : 0;
+	struct precompiled_header *candidates = NULL;
 	struct set_cache_key key = { 0 };
 	char reason[256] = "", *bytes = NULL;
+	const char *carried_bytes = NULL;
+	size_t candidate_count = 0;
 	bool cacheable = false;
 	size_t size = 0;
 	int r;
@@ -312,17 +448,33 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 			r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
 			bytes = NULL; /* inside the set's mapping */
 			if (!r) {
-				part->from_cache = true;
+				part->origin = PART_FROM_CACHE;
 				return 0;
 			}
 			signature_set_uninit(&part->set);
 		}
 	}
+	if (options && options->precompiled_count) {
+		candidates = calloc(options->precompiled_count, sizeof(*candidates));
+		if (!candidates)
+			return -ENOMEM;
+		candidate_count = carried_candidates(part, sources, order, count, options, candidates);
+	}
 	r = parse_part(part, sources, order, count, ret_error);
 	if (r < 0)
-		return r;
+		goto out_free;
+	if (!load_carried(part, candidates, candidate_count, &carried_bytes, &size)) {
+		/* Signed and checked: no compile, and the cache learns it. */
+		part->origin = PART_PRECOMPILED;
+		if (cache_dir)
+			set_cache_store(cache_dir, &key, &part->set, carried_bytes, size);
+		r = 0;
+		goto out_free;
+	}
+	part->origin = PART_COMPILED;
 	if (memory_limit) {
-		r = compile_in_child(&part->set, memory_limit, &bytes, &size, reason, sizeof(reason));
+		r = compile_in_child(&part->set, NULL, memory_limit, &bytes, &size, reason,
+				     sizeof(reason));
 		if (!r) {
 			cacheable = true;
 			r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
@@ -338,13 +490,61 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 	if (r < 0) {
 		load_error(ret_error, part->name, 0, reason);
 		free(bytes);
-		return r;
+		goto out_free;
 	}
 	/* A cache that cannot be written only costs the next load time. */
 	if (cache_dir && cacheable)
 		set_cache_store(cache_dir, &key, &part->set, bytes, size);
 	free(bytes);
+out_free:
+	free(candidates);
+	return r;
+}
+
+/* Fills loaded[] and order[] (count + 1 entries each) from the caller's
+ * sources, in load order; reads the bytes now when @read_now. */
+static int load_sources(const struct vigil_source *sources, size_t count, bool read_now,
+			struct loaded_source *loaded, size_t *order, struct vigil_load_error *ret_error)
+{
+	int r;
+
+	for (size_t i = 0; i < count; ++i) {
+		struct loaded_source *source = &loaded[i];
+
+		source->name = sources[i].name;
+		source->data = sources[i].data;
+		source->size = sources[i].size;
+		source->fd = sources[i].data ? -1 : sources[i].fd;
+		source->sha256 = sources[i].sha256;
+		if (read_now) {
+			r = source_bytes(source, ret_error);
+			if (r < 0)
+				return r;
+		}
+		source->ignore_list = source_load_pass(source->name) == 0;
+		part_of(source->name, source->part, sizeof(source->part));
+		order[i] = i;
+	}
+	qsort_r(order, count, sizeof(*order), compare_load_order, loaded);
 	return 0;
+}
+
+/* Parts in order of their first source; .ign2 lists belong to all. */
+static size_t list_parts(const struct loaded_source *loaded, const size_t *order, size_t count,
+			 struct engine_part *parts)
+{
+	size_t part_count = 0;
+
+	for (size_t rank = 0; rank < count; ++rank) {
+		const struct loaded_source *source = &loaded[order[rank]];
+		bool known = source->ignore_list;
+
+		for (size_t p = 0; p < part_count && !known; ++p)
+			known = !strcmp(parts[p].name, source->part);
+		if (!known)
+			snprintf(parts[part_count++].name, sizeof(parts[0].name), "%s", source->part);
+	}
+	return part_count;
 }
 
 int vigil_engine_new(const struct vigil_source *sources, size_t count,
@@ -375,37 +575,11 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 	if (!loaded || !order || !engine->parts)
 		goto err_free;
 
-	for (size_t i = 0; i < count; ++i) {
-		struct loaded_source *source = &loaded[i];
-
-		source->name = sources[i].name;
-		source->data = sources[i].data;
-		source->size = sources[i].size;
-		source->fd = sources[i].data ? -1 : sources[i].fd;
-		source->sha256 = sources[i].sha256;
-		/* Without a cache the bytes are needed anyway. */
-		if (!(options && options->cache_dir)) {
-			r = source_bytes(source, ret_error);
-			if (r < 0)
-				goto err_free;
-		}
-		source->ignore_list = source_load_pass(source->name) == 0;
-		part_of(source->name, source->part, sizeof(source->part));
-		order[i] = i;
-	}
-	qsort_r(order, count, sizeof(*order), compare_load_order, loaded);
-
-	/* Parts in order of their first source; .ign2 lists belong to all. */
-	for (size_t rank = 0; rank < count; ++rank) {
-		const struct loaded_source *source = &loaded[order[rank]];
-		bool known = source->ignore_list;
-
-		for (size_t p = 0; p < engine->part_count && !known; ++p)
-			known = !strcmp(engine->parts[p].name, source->part);
-		if (!known)
-			snprintf(engine->parts[engine->part_count++].name, sizeof(engine->parts[0].name),
-				 "%s", source->part);
-	}
+	/* Without a cache the bytes are needed anyway. */
+	r = load_sources(sources, count, !(options && options->cache_dir), loaded, order, ret_error);
+	if (r < 0)
+		goto err_free;
+	engine->part_count = list_parts(loaded, order, count, engine->parts);
 	if (!engine->part_count) {
 		/* Only .ign2 lists: still check them. */
 		struct engine_part check = { .name = "" };
@@ -439,6 +613,136 @@ err_free:
 	free(loaded);
 	free(order);
 	vigil_engine_unref(engine);
+	return r;
+}
+
+int vigil_precompile_target_parse(const char *name, struct vigil_precompile_target *ret_target)
+{
+	static const struct vigil_precompile_target targets[] = {
+		{ "generic", HS_TUNE_FAMILY_GENERIC, 0 },
+		{ "avx2", HS_TUNE_FAMILY_HSW, HS_CPU_FEATURES_AVX2 },
+		{ "avx512", HS_TUNE_FAMILY_SKX, HS_CPU_FEATURES_AVX2 | HS_CPU_FEATURES_AVX512 },
+		{ "avx512vbmi", HS_TUNE_FAMILY_ICL,
+		  HS_CPU_FEATURES_AVX2 | HS_CPU_FEATURES_AVX512 | HS_CPU_FEATURES_AVX512VBMI },
+	};
+	hs_platform_info_t machine = { 0 };
+
+	if (!strcmp(name, "native")) {
+		if (hs_populate_platform(&machine) != HS_SUCCESS)
+			return -ENOTSUP;
+		*ret_target = (struct vigil_precompile_target){
+			.name = "native", .tune = machine.tune, .cpu_features = machine.cpu_features,
+		};
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); ++i) {
+		if (!strcmp(name, targets[i].name)) {
+			*ret_target = targets[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Compiles one part for the target and hands its `.vpc` bytes to emit. */
+static int precompile_part(struct engine_part *part, const struct loaded_source *sources,
+			   const size_t *order, size_t count,
+			   const struct vigil_precompile_target *target, uint64_t memory_limit,
+			   vigil_precompiled_emit_fn emit, void *opaque,
+			   struct vigil_load_error *ret_error)
+{
+	struct matcher_target platform = { .tune = target->tune, .cpu_features = target->cpu_features };
+	const struct loaded_source **list = calloc(count + 1, sizeof(*list));
+	struct precompiled_source *entries = calloc(count + 1, sizeof(*entries));
+	struct matcher *matcher = NULL;
+	char reason[256] = "", *database = NULL;
+	uint8_t expressions[32], *bytes = NULL;
+	size_t list_count, database_size = 0, size = 0;
+	int r = -ENOMEM;
+
+	if (!list || !entries)
+		goto out_free;
+	list_count = part_source_list(part, sources, order, count, list);
+	for (size_t i = 0; i < list_count; ++i) {
+		if (!list[i]->sha256) {
+			r = -EINVAL;
+			load_error(ret_error, list[i]->name, 0, "no SHA-256 given for this source");
+			goto out_free;
+		}
+		entries[i] = (struct precompiled_source){ .name = list[i]->name,
+							  .sha256 = list[i]->sha256 };
+	}
+	if (memory_limit) {
+		r = compile_in_child(&part->set, &platform, memory_limit, &database, &database_size,
+				     reason, sizeof(reason));
+	} else {
+		r = matcher_compile_for(&part->set, &platform, &matcher, reason, sizeof(reason));
+		if (!r)
+			r = matcher_serialize(matcher, &database, &database_size);
+	}
+	if (r < 0) {
+		load_error(ret_error, part->name, 0, reason[0] ? reason : strerror(-r));
+		goto out_free;
+	}
+	r = matcher_expressions_digest(&part->set, expressions);
+	if (r < 0)
+		goto out_free;
+	r = precompiled_encode(part->name, hs_version(), target->tune, target->cpu_features,
+			       expressions, entries, list_count, (const uint8_t *)database,
+			       database_size, &bytes, &size);
+	if (r < 0) {
+		load_error(ret_error, part->name, 0,
+			   "cannot describe this part in a precompiled header (names too long?)");
+		goto out_free;
+	}
+	r = emit(opaque, part->name, bytes, size);
+out_free:
+	free(bytes);
+	free(database);
+	matcher_free(matcher);
+	free(entries);
+	free(list);
+	return r;
+}
+
+int vigil_engine_precompile(const struct vigil_source *sources, size_t count,
+			    const struct vigil_precompile_target *target,
+			    uint64_t compile_memory_limit, vigil_precompiled_emit_fn emit,
+			    void *opaque, struct vigil_load_error *ret_error)
+{
+	struct loaded_source *loaded = NULL;
+	struct engine_part *parts = NULL;
+	size_t *order = NULL, part_count;
+	int r = -ENOMEM;
+
+	if (count > MAX_SOURCES) {
+		load_error(ret_error, NULL, 0, "too many database files");
+		return -E2BIG;
+	}
+	loaded = calloc(count + 1, sizeof(*loaded));
+	order = calloc(count + 1, sizeof(*order));
+	parts = calloc(count + 1, sizeof(*parts));
+	if (!loaded || !order || !parts)
+		goto out_free;
+	r = load_sources(sources, count, true, loaded, order, ret_error);
+	if (r < 0)
+		goto out_free;
+	part_count = list_parts(loaded, order, count, parts);
+	for (size_t p = 0; p < part_count; ++p) {
+		r = parse_part(&parts[p], loaded, order, count, ret_error);
+		if (!r)
+			r = precompile_part(&parts[p], loaded, order, count, target,
+					    compile_memory_limit, emit, opaque, ret_error);
+		signature_set_uninit(&parts[p].set);
+		if (r < 0)
+			break;
+	}
+out_free:
+	for (size_t i = 0; loaded && i < count; ++i)
+		free(loaded[i].owned);
+	free(loaded);
+	free(order);
+	free(parts);
 	return r;
 }
 
@@ -488,6 +792,7 @@ void vigil_engine_get_stats(const struct vigil_engine *engine, struct vigil_engi
 	memset(ret_stats, 0, sizeof(*ret_stats));
 	ret_stats->ignored_names = engine->ignored_count;
 	ret_stats->loaded_from_cache = engine->part_count > 0;
+	ret_stats->parts = engine->part_count;
 	for (size_t p = 0; p < engine->part_count; ++p) {
 		const struct signature_set *set = &engine->parts[p].set;
 
@@ -496,7 +801,10 @@ void vigil_engine_get_stats(const struct vigil_engine *engine, struct vigil_engi
 				ret_stats->body_signatures++;
 		ret_stats->hash_signatures += set->hash_count;
 		ret_stats->false_positive_hashes += set->false_positive_count;
-		ret_stats->loaded_from_cache &= engine->parts[p].from_cache;
+		ret_stats->loaded_from_cache &= engine->parts[p].origin == PART_FROM_CACHE;
+		ret_stats->parts_from_cache += engine->parts[p].origin == PART_FROM_CACHE;
+		ret_stats->parts_precompiled += engine->parts[p].origin == PART_PRECOMPILED;
+		ret_stats->parts_compiled += engine->parts[p].origin == PART_COMPILED;
 	}
 }
 

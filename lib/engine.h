@@ -54,6 +54,21 @@ struct vigil_load_error {
 #define VIGIL_DEFAULT_MAX_FILE_SIZE (100ULL << 20)
 #define VIGIL_DEFAULT_MAX_SCAN_SIZE (400ULL << 20)
 
+/* A compiled matcher carried in a signed bundle: a `.vpc` payload
+ * (docs/bundle-format.md section 11). Give only bytes whose bundle
+ * signatures and digests were verified: after checking every header field
+ * against this machine and the part's sources, the engine hands the
+ * database to Hyperscan's deserializer. */
+struct vigil_precompiled {
+	const char *name;
+	const uint8_t *data;
+	size_t size;
+};
+
+/* Payload names of precompiled matchers end in this. */
+#define VIGIL_PRECOMPILED_SUFFIX ".vpc"
+bool vigil_precompiled_name(const char *name);
+
 struct vigil_engine_options {
 	uint64_t max_file_size; /* 0: the default */
 	uint64_t max_scan_size; /* 0: the default */
@@ -62,6 +77,11 @@ struct vigil_engine_options {
 	/* Compile in a child process capped at this many bytes of address
 	 * space (0: compile in this process, for tests and tools). */
 	uint64_t compile_memory_limit;
+	/* Compiled matchers carried in the bundle the sources came from: a
+	 * part whose sources (by SHA-256), Hyperscan version and CPU platform
+	 * fit loads one instead of compiling; anything else is ignored. */
+	const struct vigil_precompiled *precompiled;
+	size_t precompiled_count;
 };
 
 int vigil_engine_new(const struct vigil_source *sources, size_t count,
@@ -78,9 +98,44 @@ struct vigil_engine_stats {
 	size_t false_positive_hashes;
 	size_t ignored_names;
 	bool loaded_from_cache;
+	/* How each part's matcher came to be (they add up to parts). */
+	size_t parts;
+	size_t parts_from_cache;
+	size_t parts_precompiled;	/* carried in the bundle */
+	size_t parts_compiled;
 };
 void vigil_engine_get_stats(const struct vigil_engine *engine,
 			    struct vigil_engine_stats *ret_stats);
+
+/* A Hyperscan platform to precompile for (`vigil bases build --precompile`):
+ * generic, avx2, avx512, avx512vbmi, or native (this machine). */
+struct vigil_precompile_target {
+	char name[16];
+	uint64_t tune;
+	uint64_t cpu_features;
+};
+/* 0, or -EINVAL for an unknown name. */
+int vigil_precompile_target_parse(const char *name, struct vigil_precompile_target *ret_target);
+
+/* Receives one precompiled part: @part is its file-name stem, @bytes the
+ * whole `.vpc` payload (valid during the call). Returns 0 or -errno. */
+typedef int (*vigil_precompiled_emit_fn)(void *opaque, const char *part, const uint8_t *bytes,
+					 size_t size);
+
+/*
+ * vigil_engine_precompile - compiles every part of @sources for @target
+ * @sources: as for vigil_engine_new(), each with data and its sha256 (the
+ *           digest the bundle manifest will list), in bundle order
+ * @compile_memory_limit: cap of the compile child (0: in this process)
+ * Parts are the ones vigil_engine_new() builds from the same sources, and
+ * each header lists exactly the sources a loader must have to use it.
+ * Returns 0, a negative errno from @emit, or a load error as
+ * vigil_engine_new() fills it.
+ */
+int vigil_engine_precompile(const struct vigil_source *sources, size_t count,
+			    const struct vigil_precompile_target *target,
+			    uint64_t compile_memory_limit, vigil_precompiled_emit_fn emit,
+			    void *opaque, struct vigil_load_error *ret_error);
 
 enum vigil_verdict {
 	VIGIL_CLEAN = 0,

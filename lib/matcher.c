@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include <hs/hs.h>
+#include <openssl/evp.h>
 
 #include "matcher.h"
 
@@ -302,43 +303,87 @@ static int compute_flags(struct matcher *matcher, struct segment_expression_out 
 	return 0;
 }
 
+/* The expressions, flags, extensions and ids the compile feeds Hyperscan. */
+struct expressions {
+	struct segment_expression_out out;
+	const hs_expr_ext_t **extension_pointers;
+};
+
+static void expressions_free(struct expressions *expressions)
+{
+	for (size_t i = 0; i < expressions->out.count; ++i)
+		free(expressions->out.expressions[i]);
+	free(expressions->out.expressions);
+	free(expressions->out.flags);
+	free(expressions->out.extensions);
+	free(expressions->out.ids);
+	free(expressions->extension_pointers);
+}
+
+static int expressions_build(struct matcher *matcher, struct expressions *expressions)
+{
+	size_t segments = matcher->set->segment_count;
+	struct segment_expression_out *out = &expressions->out;
+	int r;
+
+	memset(expressions, 0, sizeof(*expressions));
+	out->expressions = calloc(segments + 1, sizeof(*out->expressions));
+	out->flags = calloc(segments + 1, sizeof(*out->flags));
+	out->extensions = calloc(segments + 1, sizeof(*out->extensions));
+	out->ids = calloc(segments + 1, sizeof(*out->ids));
+	expressions->extension_pointers = calloc(segments + 1, sizeof(*expressions->extension_pointers));
+	if (!out->expressions || !out->flags || !out->extensions || !out->ids ||
+	    !expressions->extension_pointers)
+		return -ENOMEM;
+	r = compute_flags(matcher, out);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < out->count; ++i)
+		expressions->extension_pointers[i] = out->extensions[i].flags ? &out->extensions[i] : NULL;
+	return 0;
+}
+
 int matcher_compile(const struct signature_set *set, struct matcher **ret_matcher,
 		    char *reason, size_t reason_size)
 {
-	struct segment_expression_out out = { 0 };
-	const hs_expr_ext_t **extension_pointers = NULL;
+	return matcher_compile_for(set, NULL, ret_matcher, reason, reason_size);
+}
+
+int matcher_compile_for(const struct signature_set *set, const struct matcher_target *target,
+			struct matcher **ret_matcher, char *reason, size_t reason_size)
+{
+	struct expressions expressions;
+	struct segment_expression_out *out = &expressions.out;
 	hs_compile_error_t *compile_error = NULL;
+	hs_platform_info_t platform = { 0 };
 	struct matcher *matcher;
-	size_t segments = set->segment_count;
-	int r = -ENOMEM;
+	int r;
 
 	matcher = calloc(1, sizeof(*matcher));
 	if (!matcher)
 		return -ENOMEM;
 	matcher->set = set;
 	compute_window(matcher);
-	out.expressions = calloc(segments + 1, sizeof(*out.expressions));
-	out.flags = calloc(segments + 1, sizeof(*out.flags));
-	out.extensions = calloc(segments + 1, sizeof(*out.extensions));
-	out.ids = calloc(segments + 1, sizeof(*out.ids));
-	extension_pointers = calloc(segments + 1, sizeof(*extension_pointers));
-	if (!out.expressions || !out.flags || !out.extensions || !out.ids || !extension_pointers)
-		goto err_free;
-	r = compute_flags(matcher, &out);
+	if (target) {
+		platform.tune = (unsigned int)target->tune;
+		platform.cpu_features = target->cpu_features;
+	} else {
+		hs_populate_platform(&platform);
+	}
+	r = expressions_build(matcher, &expressions);
 	if (r < 0)
 		goto err_free;
-	for (size_t i = 0; i < out.count; ++i)
-		extension_pointers[i] = out.extensions[i].flags ? &out.extensions[i] : NULL;
-	if (out.count) {
-		if (hs_compile_ext_multi((const char *const *)out.expressions, out.flags, out.ids,
-					 extension_pointers, (unsigned)out.count, HS_MODE_STREAM,
-					 NULL, &matcher->database, &compile_error) != HS_SUCCESS) {
+	if (out->count) {
+		if (hs_compile_ext_multi((const char *const *)out->expressions, out->flags, out->ids,
+					 expressions.extension_pointers, (unsigned)out->count,
+					 HS_MODE_STREAM, &platform, &matcher->database,
+					 &compile_error) != HS_SUCCESS) {
 			snprintf(reason, reason_size, "matcher compile failed%s%s",
 				 compile_error && compile_error->message ? ": " : "",
 				 compile_error && compile_error->message ? compile_error->message : "");
 			if (compile_error && compile_error->expression >= 0 &&
-			    (size_t)compile_error->expression < out.count) {
-				uint32_t segment = out.ids[compile_error->expression];
+			    (size_t)compile_error->expression < out->count) {
+				uint32_t segment = out->ids[compile_error->expression];
 				const char *name = set->names +
 					set->bodies[set->segments[segment].signature].name;
 				size_t used = strlen(reason);
@@ -354,14 +399,42 @@ int matcher_compile(const struct signature_set *set, struct matcher **ret_matche
 	*ret_matcher = matcher;
 	matcher = NULL;
 err_free:
-	for (size_t i = 0; i < out.count; ++i)
-		free(out.expressions[i]);
-	free(out.expressions);
-	free(out.flags);
-	free(out.extensions);
-	free(out.ids);
-	free(extension_pointers);
+	expressions_free(&expressions);
 	matcher_free(matcher);
+	return r;
+}
+
+int matcher_expressions_digest(const struct signature_set *set, uint8_t digest[32])
+{
+	struct matcher matcher = { .set = set };
+	struct expressions expressions;
+	EVP_MD_CTX *context = EVP_MD_CTX_new();
+	int r;
+
+	if (!context)
+		return -ENOMEM;
+	r = expressions_build(&matcher, &expressions);
+	if (r < 0 || !EVP_DigestInit_ex(context, EVP_sha256(), NULL)) {
+		r = r < 0 ? r : -ENOMEM;
+		goto out_free;
+	}
+	/* Everything hs_compile_ext_multi() sees, with explicit lengths. */
+	for (size_t i = 0; i < expressions.out.count; ++i) {
+		const hs_expr_ext_t *extension = expressions.extension_pointers[i];
+		uint64_t fields[6] = {
+			strlen(expressions.out.expressions[i]), expressions.out.flags[i],
+			expressions.out.ids[i], extension ? extension->flags : 0,
+			extension ? extension->min_offset : 0, extension ? extension->max_offset : 0,
+		};
+
+		EVP_DigestUpdate(context, fields, sizeof(fields));
+		EVP_DigestUpdate(context, expressions.out.expressions[i], (size_t)fields[0]);
+	}
+	r = EVP_DigestFinal_ex(context, digest, NULL) ? 0 : -ENOMEM;
+out_free:
+	expressions_free(&expressions);
+	free(matcher.segment_flags);
+	EVP_MD_CTX_free(context);
 	return r;
 }
 

@@ -26,8 +26,22 @@ struct file_facts {
 	uint64_t entry_point;	/* file offset of the ELF entry point */
 };
 
+/* A Hyperscan platform (hs_platform_info_t's tune and cpu_features). */
+struct matcher_target {
+	uint64_t tune;
+	uint64_t cpu_features;
+};
+
+/* Compiles for this machine. */
 int matcher_compile(const struct signature_set *set, struct matcher **ret_matcher,
 		    char *reason, size_t reason_size);
+/* Compiles for @target (NULL: this machine). */
+int matcher_compile_for(const struct signature_set *set, const struct matcher_target *target,
+			struct matcher **ret_matcher, char *reason, size_t reason_size);
+/* SHA-256 over every expression, flag, id and extension a compile of
+ * @set feeds Hyperscan: a database compiled from a set with the same
+ * digest has the same ids for the same segments. */
+int matcher_expressions_digest(const struct signature_set *set, uint8_t digest[32]);
 int matcher_serialize(const struct matcher *matcher, char **ret_bytes, size_t *ret_size);
 int matcher_deserialize(const struct signature_set *set, const char *bytes, size_t size,
 			struct matcher **ret_matcher);

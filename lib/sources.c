@@ -64,6 +64,24 @@ int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *nam
 	return r;
 }
 
+int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,
+				      const uint8_t *data, size_t size)
+{
+	if (list->precompiled_count == list->precompiled_capacity) {
+		size_t capacity = list->precompiled_capacity ? list->precompiled_capacity * 2 : 8;
+		struct vigil_precompiled *grown = realloc(list->precompiled, capacity * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		list->precompiled = grown;
+		list->precompiled_capacity = capacity;
+	}
+	list->precompiled[list->precompiled_count++] = (struct vigil_precompiled){
+		.name = name, .data = data, .size = size,
+	};
+	return 0;
+}
+
 static int open_regular(int directory_fd, const char *path, int extra_flags, int *ret_fd)
 {
 	struct stat st;
@@ -165,5 +183,6 @@ void vigil_source_list_uninit(struct vigil_source_list *list)
 			close(list->sources[i].fd);
 	}
 	free(list->sources);
+	free(list->precompiled);
 	memset(list, 0, sizeof(*list));
 }

@@ -16,6 +16,9 @@ struct vigil_source_list {
 	struct vigil_source *sources;
 	size_t count, capacity;
 	size_t skipped;		/* files with an unknown extension in a folder */
+	/* Precompiled matchers of verified bundles (engine options). */
+	struct vigil_precompiled *precompiled;
+	size_t precompiled_count, precompiled_capacity;
 };
 
 /* Adds path: a supported file, or every supported file directly inside a
@@ -28,6 +31,10 @@ int vigil_source_list_add_path(struct vigil_source_list *list, const char *path)
  * alive while the list is used. */
 int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *name,
 				 const uint8_t *data, size_t size, const uint8_t *sha256);
+/* Adds a verified bundle's `.vpc' payload (kept alive by the caller);
+ * pass list->precompiled to the engine options. */
+int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,
+				      const uint8_t *data, size_t size);
 void vigil_source_list_uninit(struct vigil_source_list *list);
 /* True for the extensions the engine loads (.ndb .hdb .hsb .fp .sfp .ign2). */
 bool vigil_source_name_supported(const char *name);

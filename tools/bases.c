@@ -9,7 +9,9 @@
  *
  *   keygen -> KEY (0600, O_EXCL) + KEY.pub
  *   root   -> unsigned root -> sign (threshold of root keys) -> ROOT
- *   build  -> unsigned bundle -> sign (threshold of release keys) -> BUNDLE
+ *   build  -> [--precompile: engine.c compiles each part per target in a
+ *             capped child -> `<part>.<target>.vpc' payloads] -> unsigned
+ *             bundle -> sign (threshold of release keys) -> BUNDLE
  *
  * Exit status: 0 success, 1 refusal (`vigil: REASON'), 2 usage or I/O.
  */
@@ -25,7 +27,9 @@
 #include <sodium.h>
 
 #include "bases-common.h"
+#include "engine.h"
 #include "fileio.h"
+#include "sources.h"
 #include "subcommands.h"
 
 int bases_verify_main(int argc, char *argv[]);
@@ -392,7 +396,128 @@ static int root_main(int argc, char *argv[])
 }
 
 #define BUILD_USAGE "--version N --expires T (--previous BUNDLE | --first) [--root ROOT]\n" \
-	"       [--channel NAME] [--issued T] --out BUNDLE SIGFILE..."
+	"       [--channel NAME] [--issued T] [--precompile TARGET]... --out BUNDLE SIGFILE..."
+#define PRECOMPILE_TARGETS_MAX 8
+
+/* The payloads precompiled so far: appended after the SIGFILEs. */
+struct precompile_output {
+	const struct vigil_precompile_target *target;
+	struct vigil_payload_file *files;
+	struct mapped_file *contents;
+	size_t count, capacity;
+	int status;
+};
+
+static int add_precompiled(void *opaque, const char *part, const uint8_t *bytes, size_t size)
+{
+	struct precompile_output *output = opaque;
+	struct vigil_payload_file *file;
+	char name[VIGIL_PAYLOAD_NAME_MAX + 1];
+	int length;
+
+	length = snprintf(name, sizeof(name), "%s.%s%s", part, output->target->name,
+			  VIGIL_PRECOMPILED_SUFFIX);
+	if (length < 0 || (size_t)length >= sizeof(name) ||
+	    !vigil_name_valid(name, (size_t)length, VIGIL_PAYLOAD_NAME_MAX)) {
+		output->status = say(EXIT_REFUSED, "precompiled payload name `%s.%s%s' is not a plain file name",
+				     part, output->target->name, VIGIL_PRECOMPILED_SUFFIX);
+		return -EINVAL;
+	}
+	if (output->count == output->capacity || size > VIGIL_PAYLOAD_FILE_MAX_SIZE) {
+		output->status = say(EXIT_REFUSED, "too many or too large payload files");
+		return -E2BIG;
+	}
+	file = &output->files[output->count];
+	output->contents[output->count].data = malloc(size ? size : 1);
+	if (!output->contents[output->count].data) {
+		output->status = say(EXIT_TROUBLE, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(output->contents[output->count].data, bytes, size);
+	output->contents[output->count].len = size;
+	output->contents[output->count].mapped = false;
+	snprintf(file->name, sizeof(file->name), "%s", name);
+	file->size = size;
+	vigil_sha256(bytes, size, file->sha256);
+	output->count++;
+	return 0;
+}
+
+static int compare_sources(const void *a, const void *b)
+{
+	return strcmp(((const struct vigil_source *)a)->name, ((const struct vigil_source *)b)->name);
+}
+
+/* Half the machine's memory caps each compile child. */
+static uint64_t precompile_memory_limit(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || page_size <= 0)
+		return 4ULL << 30;
+	return (uint64_t)pages * (uint64_t)page_size / 2;
+}
+
+/*
+ * Compiles the signature files among the first @count payloads for each
+ * target, as the engine will load them from the bundle (bundle order,
+ * their manifest SHA-256s), and appends one `<part>.<target>.vpc' payload
+ * per part and target. Returns an exit status.
+ */
+static int precompile(const struct vigil_precompile_target *targets, size_t target_count,
+		      struct vigil_payload_file *files, struct mapped_file *contents, size_t *count,
+		      size_t capacity)
+{
+	struct vigil_source *sources = calloc(*count + 1, sizeof(*sources));
+	struct precompile_output output = {
+		.files = files + *count, .contents = contents + *count,
+		.capacity = capacity - *count, .status = EXIT_OK,
+	};
+	size_t source_count = 0;
+	int status = EXIT_OK;
+
+	if (!sources)
+		return say(EXIT_TROUBLE, "out of memory");
+	for (size_t i = 0; i < *count; i++) {
+		if (!vigil_source_name_supported(files[i].name))
+			continue;
+		sources[source_count++] = (struct vigil_source){
+			.name = files[i].name, .data = contents[i].data, .size = contents[i].len,
+			.fd = -1, .sha256 = files[i].sha256,
+		};
+	}
+	if (!source_count) {
+		free(sources);
+		return say(EXIT_REFUSED, "--precompile: no signature files to compile");
+	}
+	qsort(sources, source_count, sizeof(*sources), compare_sources);
+	for (size_t t = 0; t < target_count && status == EXIT_OK; t++) {
+		struct vigil_load_error error = { 0 };
+		size_t before = output.count;
+		int r;
+
+		output.target = &targets[t];
+		r = vigil_engine_precompile(sources, source_count, &targets[t], precompile_memory_limit(),
+					    add_precompiled, &output, &error);
+		if (r < 0 && output.status == EXIT_OK) {
+			if (error.line)
+				status = say(EXIT_REFUSED, "%s:%u: %s", error.file, error.line, error.reason);
+			else if (error.reason[0])
+				status = say(EXIT_REFUSED, "precompile for %s: %s: %s", targets[t].name,
+					     error.file, error.reason);
+			else
+				status = say(EXIT_TROUBLE, "precompile for %s: %s", targets[t].name, strerror(-r));
+		} else if (r < 0) {
+			status = output.status;
+		} else {
+			printf("precompiled %zu part%s for %s\n", output.count - before,
+			       output.count - before == 1 ? "" : "s", targets[t].name);
+		}
+	}
+	*count += output.count;
+	free(sources);
+	return status;
+}
 
 static int compare_files(const void *a, const void *b)
 {
@@ -410,9 +535,12 @@ static int build_main(int argc, char *argv[])
 		{ "root", required_argument, NULL, 'r' },
 		{ "channel", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "precompile", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct vigil_precompile_target targets[PRECOMPILE_TARGETS_MAX];
+	size_t target_count = 0, capacity = 0;
 	struct vigil_bundle_manifest manifest = { .format = VIGIL_FORMAT_VERSION, .root_version = 0 };
 	const char *out = NULL, *previous = NULL, *root_path = NULL, *channel = "stable";
 	bool have_version = false, have_expires = false, have_issued = false;
@@ -445,6 +573,17 @@ static int build_main(int argc, char *argv[])
 		case 'r': root_path = optarg; break;
 		case 'c': channel = optarg; break;
 		case 'o': out = optarg; break;
+		case 'P':
+			if (target_count == PRECOMPILE_TARGETS_MAX)
+				return say(EXIT_TROUBLE, "more than %d --precompile targets", PRECOMPILE_TARGETS_MAX);
+			if (vigil_precompile_target_parse(optarg, &targets[target_count]) < 0)
+				return say(EXIT_TROUBLE, "unknown --precompile target `%s' (generic, avx2, avx512, avx512vbmi, native)",
+					   optarg);
+			for (size_t t = 0; t < target_count; t++)
+				if (!strcmp(targets[t].name, targets[target_count].name))
+					return say(EXIT_TROUBLE, "--precompile %s given twice", optarg);
+			target_count++;
+			break;
 		case 'h': printf("Usage: %s bases build %s\n", program_name, BUILD_USAGE); return EXIT_OK;
 		default: return usage_error("build", BUILD_USAGE);
 		}
@@ -497,8 +636,10 @@ static int build_main(int argc, char *argv[])
 	if (!manifest.root_version)
 		manifest.root_version = 1;
 
-	manifest.files = calloc(count, sizeof(*manifest.files));
-	sources = calloc(count, sizeof(*sources));
+	/* Room for one precompiled payload per input and target at most. */
+	capacity = count * (target_count + 1);
+	manifest.files = calloc(capacity, sizeof(*manifest.files));
+	sources = calloc(capacity, sizeof(*sources));
 	if (!manifest.files || !sources) {
 		status = say(EXIT_TROUBLE, "out of memory");
 		goto out_free;
@@ -520,6 +661,16 @@ static int build_main(int argc, char *argv[])
 		strcpy(manifest.files[i].name, name);
 		manifest.files[i].size = sources[i].len;
 		vigil_sha256(sources[i].data, sources[i].len, manifest.files[i].sha256);
+	}
+	if (target_count) {
+		status = precompile(targets, target_count, manifest.files, sources, &count, capacity);
+		if (status != EXIT_OK)
+			goto out_free;
+		if (count > VIGIL_PAYLOAD_FILES_MAX) {
+			status = say(EXIT_REFUSED, "more than %d payload files", VIGIL_PAYLOAD_FILES_MAX);
+			goto out_free;
+		}
+		manifest.file_count = count;
 	}
 	{
 		/* Sort names with their sources: sort an index, then lay out. */
@@ -580,7 +731,7 @@ static int build_main(int argc, char *argv[])
 	       (unsigned long long)manifest.version, count, program_name);
 out_free:
 	if (sources) {
-		for (size_t i = 0; i < count; i++) {
+		for (size_t i = 0; i < capacity; i++) {
 			if (sources[i].data)
 				unmap_file(&sources[i]);
 		}

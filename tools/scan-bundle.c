@@ -4,13 +4,14 @@
  *
  * Overview: lets `vigil scan -d BUNDLE` and `vigil scan` without -d use
  * signed bases. Owns the bundle bytes and verified bundles it opens (a
- * list freed by scan_bundles_free() once the engine is built); verification
- * itself is bases/verify.c's, and the engine gets the verified payload
- * bytes, never the path again.
+ * list freed by scan_bundles_free() once the engine is built); reading and
+ * verification are bases/bundle-load.c's (shared with vigild), and the
+ * engine gets the verified payload bytes, never the path again.
  *
- *   scan.c load_engine() -> scan_bundle_add() -> read bundle -> root chain
- *     (--root given, else the installed root, else the packaged root)
- *     -> vigil_bundle_open_verified() -> vigil_source_list_add_buffer()
+ *   scan.c load_engine() -> scan_bundle_add() -> root chain (--root given,
+ *     else the installed root, else the packaged root)
+ *     -> vigil_bundle_load_file() -> vigil_loaded_bundle_add_sources()
+ *        (signature files with their SHA-256, `.vpc' precompiled matchers)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +23,8 @@
 #include <unistd.h>
 
 #include "bases-common.h"
+#include "bundle-load.h"
 #include "bundle.h"
-#include "fileio.h"
 #include "root.h"
 #include "scan-bundle.h"
 #include "state.h"
@@ -36,36 +37,24 @@
 
 struct scan_bundles {
 	struct scan_bundles *next;
-	uint8_t *bytes;
-	struct vigil_verified_bundle *bundle;
+	struct vigil_loaded_bundle *loaded;
 };
 
 static int add_files(struct scan_bundles **bundles, struct vigil_source_list *list,
-		     uint8_t *bytes, struct vigil_verified_bundle *bundle)
+		     struct vigil_loaded_bundle *loaded)
 {
 	struct scan_bundles *kept = calloc(1, sizeof(*kept));
 	int r;
 
 	if (!kept) {
-		vigil_verified_bundle_free(bundle);
-		free(bytes);
+		vigil_loaded_bundle_free(loaded);
 		return -ENOMEM;
 	}
-	kept->bytes = bytes;
-	kept->bundle = bundle;
+	kept->loaded = loaded;
 	kept->next = *bundles;
 	*bundles = kept;
-	for (size_t i = 0; i < bundle->file_count; ++i) {
-		const struct vigil_verified_file *file = &bundle->files[i];
-
-		if (!vigil_source_name_supported(file->name))
-			continue; /* other payloads (precompiled forms) */
-		r = vigil_source_list_add_buffer(list, file->name, file->data, file->size,
-						 file->sha256);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	r = vigil_loaded_bundle_add_sources(loaded, list);
+	return r < 0 ? r : 0;
 }
 
 /* The installed root when there is one, else the packaged root. */
@@ -93,14 +82,12 @@ static int default_chain(struct vigil_root_chain **ret_chain)
 
 static int add_installed(struct scan_bundles **bundles, struct vigil_source_list *list)
 {
-	struct vigil_verified_bundle *bundle = NULL;
+	struct vigil_loaded_bundle *loaded = NULL;
 	char reason[VIGIL_REASON_SIZE] = "";
-	uint8_t *bytes = NULL;
-	size_t length = 0;
 	int r;
 
-	r = vigil_state_load_installed(DEFAULT_STATE_DIR, DEFAULT_ROOT, time(NULL), DEFAULT_CHANNEL,
-				       &bytes, &length, &bundle, reason, sizeof(reason));
+	r = vigil_bundle_load_installed(DEFAULT_STATE_DIR, DEFAULT_ROOT, time(NULL), DEFAULT_CHANNEL,
+					&loaded, reason, sizeof(reason));
 	if (r == -ENOENT) {
 		fprintf(stderr, "%s: scan: no database given and no bases installed in %s "
 			"(run `vigil update', or give -d DB)\n", program_name, DEFAULT_STATE_DIR);
@@ -111,42 +98,35 @@ static int add_installed(struct scan_bundles **bundles, struct vigil_source_list
 			reason[0] ? reason : strerror(-r));
 		return r;
 	}
-	if (bundle->expired)
+	if (loaded->bundle->expired)
 		fprintf(stderr, "%s: warning: the installed bases have EXPIRED; scanning with them "
 			"anyway until newer ones are installed (vigil update)\n", program_name);
-	return add_files(bundles, list, bytes, bundle);
+	return add_files(bundles, list, loaded);
 }
 
 int scan_bundle_add(struct scan_bundles **bundles, struct vigil_source_list *list,
 		    const char *path, char *const *roots, size_t root_count)
 {
 	struct vigil_root_chain *chain = NULL;
-	struct vigil_verified_bundle *bundle = NULL;
+	struct vigil_loaded_bundle *loaded = NULL;
 	char reason[VIGIL_REASON_SIZE] = "";
-	uint8_t *bytes = NULL;
-	size_t length = 0;
+	const char *failed = path;
 	int r;
 
 	if (!path)
 		return add_installed(bundles, list);
-	r = vigil_file_read(path, VIGIL_BUNDLE_FILE_MAX_SIZE, &bytes, &length);
-	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(-r));
-		return r;
-	}
-	if (root_count ? load_root_chain(roots, root_count, &chain) : default_chain(&chain)) {
-		free(bytes);
+	if (root_count ? load_root_chain(roots, root_count, &chain) : default_chain(&chain))
 		return -EKEYREJECTED;
-	}
-	r = vigil_bundle_open_verified(bytes, length, chain, time(NULL), DEFAULT_CHANNEL, &bundle,
-				       reason, sizeof(reason));
+	r = vigil_bundle_load_file(path, &(struct vigil_bundle_trust){
+					   .chain = chain, .installed = false, .now = time(NULL),
+					   .channel = DEFAULT_CHANNEL,
+				   }, &loaded, &failed, reason, sizeof(reason));
 	vigil_root_chain_free(chain);
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", program_name, path, reason[0] ? reason : strerror(-r));
-		free(bytes);
+		fprintf(stderr, "%s: %s: %s\n", program_name, failed, reason[0] ? reason : strerror(-r));
 		return r;
 	}
-	return add_files(bundles, list, bytes, bundle);
+	return add_files(bundles, list, loaded);
 }
 
 void scan_bundles_free(struct scan_bundles *bundles)
@@ -154,8 +134,7 @@ void scan_bundles_free(struct scan_bundles *bundles)
 	while (bundles) {
 		struct scan_bundles *next = bundles->next;
 
-		vigil_verified_bundle_free(bundles->bundle);
-		free(bundles->bytes);
+		vigil_loaded_bundle_free(bundles->loaded);
 		free(bundles);
 		bundles = next;
 	}

@@ -385,6 +385,7 @@ static int load_engine(char **databases, size_t count, char **roots, size_t root
 {
 	struct vigil_source_list list = { 0 };
 	struct vigil_load_error error = { 0 };
+	struct vigil_engine_options options;
 	struct scan_bundles *bundles = NULL;
 	int r = 0;
 
@@ -412,7 +413,10 @@ static int load_engine(char **databases, size_t count, char **roots, size_t root
 		if (r < 0)
 			goto out;
 	}
-	r = vigil_engine_new(list.sources, list.count, engine_options, ret_engine, &error);
+	options = *engine_options;
+	options.precompiled = list.precompiled;
+	options.precompiled_count = list.precompiled_count;
+	r = vigil_engine_new(list.sources, list.count, &options, ret_engine, &error);
 	if (r < 0) {
 		if (error.line)
 			fprintf(stderr, "%s: %s:%u: %s\n", program_name, error.file, error.line, error.reason);
@@ -439,6 +443,8 @@ static void print_summary(const struct scan_run *run, const struct timespec *sta
 	printf("\n----------- SCAN SUMMARY -----------\n");
 	printf("Known viruses: %zu\n", stats.hash_signatures + stats.body_signatures);
 	printf("Engine version: vigil %s\n", VIGIL_VERSION);
+	printf("Matchers: %zu compiled, %zu precompiled, %zu from cache\n", stats.parts_compiled,
+	       stats.parts_precompiled, stats.parts_from_cache);
 	printf("Scanned directories: %lu\n", run->totals.directories);
 	printf("Scanned files: %lu\n", run->totals.files);
 	printf("Infected files: %lu\n", run->totals.infected);
