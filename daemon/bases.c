@@ -10,7 +10,10 @@
  *
  *   SIGHUP / `vigil reload` -> bases_request_reload() (a ticket)
  *   -> reload thread: read every signature file once (bytes in memory,
- *      never the paths again) -> vigil_engine_new() -> swap the pointer
+ *      never the paths again; a bundle through bases/bundle-load.c, the
+ *      loader `vigil scan` shares: sources keyed by their manifest SHA-256,
+ *      carried `.vpc` matchers) -> vigil_engine_new() (cache, carried
+ *      matcher, else a compile in a capped child) -> swap the pointer
  *      under the lock -> old snapshot released (freed when the last scan on
  *      it finishes) -> cache flushed -> RECORD_RELOAD -> waiters woken.
  *   At a reload, check_replacement() first compares what was read with the
@@ -39,13 +42,11 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "bundle-load.h"
 #include "bundle.h"
 #include "encoding.h"
-#include "fileio.h"
-#include "root.h"
-#include "state.h"
-#include "verify.h"
 #include "engine.h"
+#include "sources.h"
 #include "record.h"
 #include "vigild.h"
 
@@ -167,115 +168,58 @@ struct bundle_identity {
 	char text[64];			/* "N" or "N-EXPIRED" */
 };
 
-/* Copies a verified bundle's signature files into files[] and notes its
- * identity; the version text says EXPIRED when it is, so every record and
- * status shows it. */
-static int take_bundle_files(const struct vigil_verified_bundle *bundle, struct loaded_file *files,
-			     size_t *ret_count, struct bundle_identity *identity)
+/* Notes a verified bundle's identity; the version text says EXPIRED when
+ * it is, so every record and status shows it. */
+static void note_identity(const struct vigil_loaded_bundle *loaded, struct bundle_identity *identity)
 {
-	size_t count = 0;
+	const struct vigil_verified_bundle *bundle = loaded->bundle;
 
-	for (size_t i = 0; i < bundle->file_count; i++) {
-		const struct vigil_verified_file *file = &bundle->files[i];
-
-		if (!signature_file_name(file->name))
-			continue;
-		if (count == BASES_MAX_FILES)
-			return -E2BIG;
-		files[count].data = malloc(file->size ? file->size : 1);
-		if (!files[count].data)
-			return -ENOMEM;
-		memcpy(files[count].data, file->data, file->size);
-		files[count].size = file->size;
-		snprintf(files[count].name, sizeof(files[count].name), "%s", file->name);
-		count++;
-	}
 	identity->from_bundle = true;
 	identity->expired = bundle->expired;
 	identity->version = bundle->manifest->version;
 	memcpy(identity->digest, bundle->digest, VIGIL_SHA256_SIZE);
 	snprintf(identity->text, sizeof(identity->text), "%llu%s", (unsigned long long)identity->version,
 		 identity->expired ? "-EXPIRED" : "");
-	*ret_count = count;
-	return 0;
 }
 
 /* `bases = FILE.vbundle`: verified against `root` (default the packaged
  * root) as an installed bundle: an expired one still loads, loudly. */
-static int load_bundle_file(const struct vigild_config *config, struct loaded_file *files,
-			    size_t *ret_count, struct bundle_identity *identity,
-			    char *message, size_t message_size)
+static int load_bundle_file(const struct vigild_config *config,
+			    struct vigil_loaded_bundle **ret_loaded, char *message, size_t message_size)
 {
 	const char *root_path = config->root ? config->root : DEFAULT_ROOT;
-	struct vigil_verified_bundle *bundle = NULL;
-	struct vigil_root_chain *chain = NULL;
-	uint8_t *bytes = NULL, *root = NULL;
-	size_t length = 0, root_length = 0;
+	const char *failed = config->bases;
 	char reason[VIGIL_REASON_SIZE] = "";
 	int r;
 
-	r = vigil_file_read(root_path, VIGIL_ROOT_FILE_MAX_SIZE, &root, &root_length);
-	if (r < 0) {
-		snprintf(message, message_size, "root %s: %s", root_path, strerror(-r));
-		return r;
-	}
-	r = vigil_root_chain_new(root, root_length, &chain, reason, sizeof(reason));
-	free(root);
-	if (r < 0) {
-		snprintf(message, message_size, "root %s: %s", root_path, reason);
-		return r;
-	}
-	r = vigil_file_read(config->bases, VIGIL_BUNDLE_FILE_MAX_SIZE, &bytes, &length);
-	if (r < 0) {
-		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
-		goto out;
-	}
-	r = vigil_bundle_open_installed(bytes, length, chain, time(NULL),
-					config->channel ? config->channel : "stable", &bundle,
-					reason, sizeof(reason));
-	if (r < 0) {
-		snprintf(message, message_size, "bases %s: %s", config->bases, reason);
-		goto out;
-	}
-	r = take_bundle_files(bundle, files, ret_count, identity);
+	r = vigil_bundle_load_file(config->bases, &(struct vigil_bundle_trust){
+					   .root_paths = &root_path, .root_count = 1, .installed = true,
+					   .now = time(NULL),
+					   .channel = config->channel ? config->channel : "stable",
+				   }, ret_loaded, &failed, reason, sizeof(reason));
 	if (r < 0)
-		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
-out:
-	vigil_verified_bundle_free(bundle);
-	vigil_root_chain_free(chain);
-	free(bytes);
+		snprintf(message, message_size, "%s %s: %s", failed == config->bases ? "bases" : "root",
+			 failed, reason[0] ? reason : strerror(-r));
 	return r;
 }
 
 /* No `bases`: the bundle `vigil update` installed in state_dir. */
-static int load_installed(const struct vigild_config *config, struct loaded_file *files,
-			  size_t *ret_count, struct bundle_identity *identity,
-			  char *message, size_t message_size)
+static int load_installed(const struct vigild_config *config,
+			  struct vigil_loaded_bundle **ret_loaded, char *message, size_t message_size)
 {
 	const char *state_dir = config->state_dir ? config->state_dir : VIGILD_DEFAULT_STATE_DIR;
-	struct vigil_verified_bundle *bundle = NULL;
 	char reason[VIGIL_REASON_SIZE] = "";
-	uint8_t *bytes = NULL;
-	size_t length = 0;
 	int r;
 
-	r = vigil_state_load_installed(state_dir, config->root ? config->root : DEFAULT_ROOT,
-				       time(NULL), config->channel ? config->channel : "stable",
-				       &bytes, &length, &bundle, reason, sizeof(reason));
+	r = vigil_bundle_load_installed(state_dir, config->root ? config->root : DEFAULT_ROOT,
+					time(NULL), config->channel ? config->channel : "stable",
+					ret_loaded, reason, sizeof(reason));
 	if (r == -ENOENT)
 		snprintf(message, message_size, "no bases installed in %s (run vigil update, or set `bases')",
 			 state_dir);
 	else if (r < 0)
 		snprintf(message, message_size, "installed bases in %s: %s", state_dir,
 			 reason[0] ? reason : strerror(-r));
-	else {
-		r = take_bundle_files(bundle, files, ret_count, identity);
-		if (r < 0)
-			snprintf(message, message_size, "installed bases in %s: %s", state_dir,
-				 strerror(-r));
-	}
-	vigil_verified_bundle_free(bundle);
-	free(bytes);
 	return r;
 }
 
@@ -324,7 +268,8 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 {
 	const struct vigild_config *config = &bases->vigild->config;
 	struct loaded_file *files = calloc(BASES_MAX_FILES, sizeof(*files));
-	struct vigil_source *sources = NULL;
+	struct vigil_source_list list = { 0 };
+	struct vigil_loaded_bundle *bundle = NULL;
 	/* Never compile in vigild's own process: load the compiled matcher
 	 * from the cache (vigil update prepares it), else compile in a child
 	 * capped at half the machine's memory. */
@@ -349,12 +294,19 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 	if (!files)
 		return -ENOMEM;
 	if (!config->bases || vigil_file_is_bundle(config->bases)) {
-		r = config->bases ?
-			load_bundle_file(config, files, &count, &identity, message, message_size) :
-			load_installed(config, files, &count, &identity, message, message_size);
+		r = config->bases ? load_bundle_file(config, &bundle, message, message_size) :
+				    load_installed(config, &bundle, message, message_size);
 		if (r < 0)
 			goto out;
-		if (!count) {
+		note_identity(bundle, &identity);
+		/* Signature files with their manifest SHA-256 (the cache key
+		 * `vigil update` prepared) and the carried matchers. */
+		r = vigil_loaded_bundle_add_sources(bundle, &list);
+		if (r < 0) {
+			snprintf(message, message_size, "bases: %s", strerror(-r));
+			goto out;
+		}
+		if (!list.count) {
 			r = -ENOENT;
 			snprintf(message, message_size, "the bundle holds no signature files");
 			goto out;
@@ -430,19 +382,22 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 	}
 	qsort(files, count, sizeof(*files), compare_files);
 
-	sources = calloc(count, sizeof(*sources));
 	hash = EVP_MD_CTX_new();
-	if (!sources || !hash || !EVP_DigestInit_ex(hash, EVP_sha256(), NULL)) {
+	if (!hash || !EVP_DigestInit_ex(hash, EVP_sha256(), NULL)) {
 		r = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
-		sources[i] = (struct vigil_source){ .name = files[i].name, .data = files[i].data,
-						    .size = files[i].size, .fd = -1 };
+		r = vigil_source_list_add_buffer(&list, files[i].name, files[i].data, files[i].size,
+						 NULL);
+		if (r < 0)
+			goto out;
 		EVP_DigestUpdate(hash, files[i].name, strlen(files[i].name) + 1);
 		EVP_DigestUpdate(hash, files[i].data, files[i].size);
 	}
 	EVP_DigestFinal_ex(hash, digest, &digest_length);
+	options.precompiled = list.precompiled;
+	options.precompiled_count = list.precompiled_count;
 
 	if (identity.from_bundle) {
 		snprintf(version, sizeof(version), "%s", identity.text);
@@ -469,7 +424,7 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 	snapshot->expired = identity.expired;
 	snapshot->bundle_version = identity.version;
 	memcpy(snapshot->bundle_digest, identity.digest, sizeof(snapshot->bundle_digest));
-	r = vigil_engine_new(sources, count, &options, &snapshot->engine, &load_error);
+	r = vigil_engine_new(list.sources, list.count, &options, &snapshot->engine, &load_error);
 	if (r < 0) {
 		if (load_error.line)
 			snprintf(message, message_size, "%s:%u: %s", load_error.file, load_error.line,
@@ -491,7 +446,8 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 	r = 0;
 out:
 	EVP_MD_CTX_free(hash);
-	free(sources);
+	vigil_source_list_uninit(&list);
+	vigil_loaded_bundle_free(bundle);
 	free_files(files, BASES_MAX_FILES);
 	if (dir_fd >= 0)
 		close(dir_fd);
@@ -712,6 +668,21 @@ void bases_status(struct bases *bases, struct json_object *object)
 			       json_object_new_int64((int64_t)(now - bases->current->loaded_at)));
 	json_object_object_add(status, "expires", NULL);
 	json_object_object_add(status, "reloads", json_object_new_int64((int64_t)bases->reloads_done));
+	{
+		/* How the running matchers came to be: a start or reload that
+		 * compiled shows it here (vigil update prepares the cache). */
+		struct json_object *matchers = json_object_new_object();
+		struct vigil_engine_stats stats;
+
+		vigil_engine_get_stats(bases->current->engine, &stats);
+		json_object_object_add(matchers, "compiled",
+				       json_object_new_int64((int64_t)stats.parts_compiled));
+		json_object_object_add(matchers, "precompiled",
+				       json_object_new_int64((int64_t)stats.parts_precompiled));
+		json_object_object_add(matchers, "from_cache",
+				       json_object_new_int64((int64_t)stats.parts_from_cache));
+		json_object_object_add(status, "matchers", matchers);
+	}
 	json_object_object_add(status, "reloads_failed",
 			       json_object_new_int64((int64_t)bases->reloads_failed));
 	json_object_object_add(status, "reloads_unchanged",

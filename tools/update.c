@@ -14,6 +14,8 @@
  *      vigil_bundle_open_verified() -> vigil_bundle_check_installed() ->
  *      vigil_state_install() (bundle + newest root, one atomic switch)
  *   -> decision recorded (decisions.jsonl) for every outcome
+ *   -> prepare_matchers(): the installed bases' matchers for this machine
+ *      into STATE/matcher-cache (carried form, else a capped compile)
  *
  * A mirror that fails (I/O, timeout, size cap) or serves something refused
  * hands over to the next --from; the state changes only on an install.
@@ -37,6 +39,8 @@
 #include <curl/curl.h>
 
 #include "bases-common.h"
+#include "bundle-load.h"
+#include "engine.h"
 #include "fileio.h"
 #include "subcommands.h"
 #include "update-reload.h"
@@ -276,6 +280,55 @@ static int trusted_chain(struct update *update, struct vigil_root_chain **ret_ch
 }
 
 /*
+ * prepare_matchers - after an install (or "already installed"), builds the
+ * matchers for this machine into the state's matcher cache, the one vigild
+ * reads (STATE/matcher-cache, keyed by the payloads' manifest SHA-256), so
+ * that a running vigild only loads. A precompiled matcher the bundle
+ * carries is used when it fits this machine; otherwise the compile runs in
+ * a child capped at half the machine's memory, in this process's time,
+ * never vigild's. A failure here costs vigild a compile, not the install.
+ */
+static void prepare_matchers(struct update *update, struct vigil_verified_bundle *bundle)
+{
+	struct vigil_loaded_bundle loaded = { .bundle = bundle };
+	struct vigil_source_list list = { 0 };
+	struct vigil_load_error error = { 0 };
+	struct vigil_engine *engine = NULL;
+	struct vigil_engine_stats stats;
+	struct vigil_engine_options options = { 0 };
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+	char cache_dir[4200];
+	int r;
+
+	snprintf(cache_dir, sizeof(cache_dir), "%s/matcher-cache", update->state_dir);
+	if (mkdir(cache_dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "%s: warning: %s: %s; vigild will compile the matchers itself\n",
+			program_name, cache_dir, strerror(errno));
+		return;
+	}
+	r = vigil_loaded_bundle_add_sources(&loaded, &list);
+	if (r <= 0)
+		goto out;
+	options.cache_dir = cache_dir;
+	options.compile_memory_limit = pages > 0 && page_size > 0 ?
+				       (uint64_t)pages * (uint64_t)page_size / 2 : 4ULL << 30;
+	options.precompiled = list.precompiled;
+	options.precompiled_count = list.precompiled_count;
+	r = vigil_engine_new(list.sources, list.count, &options, &engine, &error);
+	if (r < 0) {
+		fprintf(stderr, "%s: warning: cannot prepare the matchers: %s%s%s\n", program_name,
+			error.file, error.file[0] ? ": " : "", error.reason[0] ? error.reason : strerror(-r));
+		goto out;
+	}
+	vigil_engine_get_stats(engine, &stats);
+	printf("matchers ready in %s: %zu precompiled (carried in the bundle), %zu compiled, %zu already there\n",
+	       cache_dir, stats.parts_precompiled, stats.parts_compiled, stats.parts_from_cache);
+	vigil_engine_unref(engine);
+out:
+	vigil_source_list_uninit(&list);
+}
+
+/*
  * One mirror, start to end. Returns EXIT_OK when installed or already
  * installed, EXIT_REFUSED when the mirror served something refused,
  * EXIT_TROUBLE when it could not be read.
@@ -342,6 +395,7 @@ static int update_from(struct update *update, const char *source)
 	case VIGIL_INSTALL_ALREADY_INSTALLED:
 		record(update, source, "already-installed", bundle, reason);
 		printf("%s\n", reason);
+		prepare_matchers(update, bundle);
 		status = EXIT_OK;
 		goto out_free_bundle;
 	case VIGIL_INSTALL_ROLLBACK:
@@ -373,6 +427,7 @@ static int update_from(struct update *update, const char *source)
 	vigil_hex_format(bundle->digest, VIGIL_SHA256_SIZE, hex);
 	printf("installed version %" PRIu64 " (%.16s, root version %" PRIu64 ") from %s\n", bundle->manifest->version,
 	       hex, bundle->root_version, source);
+	prepare_matchers(update, bundle);
 	status = EXIT_OK;
 out_free_bundle:
 	vigil_verified_bundle_free(bundle);
