@@ -70,7 +70,7 @@ for number, line in enumerate(open(sys.argv[1]), 1):
 # every state-changing system call of one install, in order
 "$killer" --under state --list -- "$vigil" update --from m2 --state-dir state --root "$root1" --no-reload >steps.out ||
 	fail "traced update failed: $(cat steps.out)"
-grep -v '^installed version' steps.out >steps
+grep -v -e '^installed version' -e '^matchers ready in ' steps.out >steps
 [ "$(whole_pair listed)" = 2 ] || fail "the traced update did not install version 2"
 count=$(wc -l <steps)
 for step in 'mkdirat gen-2-.*\.tmp$' 'write gen-2-.*\.tmp/bundle.vbundle' 'fsync gen-2-.*\.tmp/bundle.vbundle' \
@@ -92,7 +92,7 @@ for n in $(seq "$count"); do
 	update >next.out 2>&1 || fail "after a kill before $what: the next update failed: $(cat next.out)"
 	grep -Eq '^installed version 2 |already installed' next.out || fail "after $what: next update said $(cat next.out)"
 	[ "$(whole_pair "update after a kill before $what")" = 2 ] || fail "after $what: not version 2"
-	leftovers=$(cd state && ls -A | grep -Evx '\.lock|current|decisions\.jsonl|gen-2-[0-9a-f]{16}')
+	leftovers=$(cd state && ls -A | grep -Evx '\.lock|current|decisions\.jsonl|gen-2-[0-9a-f]{16}|matcher-cache')
 	[ -z "$leftovers" ] || fail "after a kill before $what, the next update left: $leftovers"
 done
 [ $old -gt 0 ] && [ $new -gt 0 ] || fail "kills left version 1 $old times, version 2 $new times"
