@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib/scan-common.bash"
 source "$(dirname "$0")/lib/precompiled.bash"
 
-cd "$work"
+cd "$work" || exit 1
 write_signatures sigs
 write_samples samples
 sigs=(sigs/daily.ndb sigs/main.hdb sigs/main.ndb)
