@@ -1209,3 +1209,8 @@ void vigil_scan_result_uninit(struct vigil_scan_result *result)
 	result->matches = NULL;
 	result->match_count = 0;
 }
+
+int vigil_engine_cache_prune(const char *cache_dir, time_t unused_since, size_t *ret_removed)
+{
+	return set_cache_prune(cache_dir, unused_since, ret_removed);
+}

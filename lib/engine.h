@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct vigil_engine;
 
@@ -106,6 +107,11 @@ struct vigil_engine_stats {
 };
 void vigil_engine_get_stats(const struct vigil_engine *engine,
 			    struct vigil_engine_stats *ret_stats);
+
+/* Removes the compiled matchers in cache_dir that no engine has loaded or
+ * stored since unused_since (and temporary files a killed writer left);
+ * how many in *ret_removed. 0 or -errno. */
+int vigil_engine_cache_prune(const char *cache_dir, time_t unused_since, size_t *ret_removed);
 
 /* A Hyperscan platform to precompile for (`vigil bases build --precompile`):
  * generic, avx2, avx512, avx512vbmi, or native (this machine). */

@@ -23,7 +23,13 @@
  *
  *   engine.c -> set_cache_key() -> set_cache_load() ... or, after a
  *   compile, set_cache_store()
+ *
+ * A load or a store sets the entry's mtime, so it says when the entry was
+ * last used; set_cache_prune() removes entries (and temporary files a
+ * killed writer left) unused since a given time. Removing an entry a
+ * process has mapped is safe: the mapping keeps its pages.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -292,6 +298,10 @@ int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
 		signature_set_uninit(set);
 		return -EBADMSG;
 	}
+	/* A hit marks the entry as used, for set_cache_prune() (best effort:
+	 * a reader without write access leaves the time as it was). */
+	utimensat(AT_FDCWD, path, (const struct timespec[2]){ { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } },
+		  AT_SYMLINK_NOFOLLOW);
 	/* Hyperscan copies the database out of these bytes. */
 	*ret_matcher_bytes = (char *)cursor;
 	*ret_matcher_size = layout.counts[COUNT_MATCHER];
@@ -299,5 +309,36 @@ int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
 
 err_unmap:
 	munmap((void *)map, (size_t)st.st_size);
+	return r;
+}
+
+int set_cache_prune(const char *cache_dir, time_t unused_since, size_t *ret_removed)
+{
+	struct dirent *entry;
+	size_t removed = 0;
+	DIR *dir;
+	int r = 0;
+
+	dir = opendir(cache_dir);
+	if (!dir)
+		return -errno;
+	while ((entry = readdir(dir))) {
+		struct stat st;
+
+		if (strncmp(entry->d_name, "part-", 5))
+			continue;
+		if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_mtime >= unused_since)
+			continue;
+		if (unlinkat(dirfd(dir), entry->d_name, 0) < 0) {
+			if (errno != ENOENT)
+				r = -errno;
+			continue;
+		}
+		removed++;
+	}
+	closedir(dir);
+	if (ret_removed)
+		*ret_removed = removed;
 	return r;
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -34,5 +35,9 @@ int set_cache_load(const char *cache_dir, const struct set_cache_key *key,
 		   struct signature_set *set, char **ret_matcher_bytes, size_t *ret_matcher_size);
 int set_cache_store(const char *cache_dir, const struct set_cache_key *key,
 		    const struct signature_set *set, const char *matcher_bytes, size_t matcher_size);
+/* Removes the entries of cache_dir (and temporary files) last loaded or
+ * stored before unused_since; the count in *ret_removed. 0 or the last
+ * -errno (the other entries are still tried). */
+int set_cache_prune(const char *cache_dir, time_t unused_since, size_t *ret_removed);
 
 #endif

@@ -55,6 +55,9 @@
 #define LOW_SPEED_SECONDS 30
 #define DEFAULT_STATE_DIR VIGIL_LOCALSTATEDIR "/lib/vigil"
 #define DEFAULT_ROOT VIGIL_SYSCONFDIR "/vigil/root.vroot"
+/* Compiled matchers no vigil or vigild has loaded for this long are removed
+ * after an update (the running bases' are touched at every load). */
+#define MATCHER_CACHE_KEEP_SECONDS (24 * 3600)
 
 #define UPDATE_USAGE "[--from URL|DIR]... [--state-dir DIR] [--root ROOT]... [--channel NAME]\n" \
 	"       [--max-size BYTES] [--timeout SECONDS] [--cacert FILE] [--socket PATH] [--no-reload]"
@@ -298,6 +301,7 @@ static void prepare_matchers(struct update *update, struct vigil_verified_bundle
 	struct vigil_engine_options options = { 0 };
 	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
 	char cache_dir[4200];
+	size_t removed = 0;
 	int r;
 
 	snprintf(cache_dir, sizeof(cache_dir), "%s/matcher-cache", update->state_dir);
@@ -324,6 +328,14 @@ static void prepare_matchers(struct update *update, struct vigil_verified_bundle
 	printf("matchers ready in %s: %zu precompiled (carried in the bundle), %zu compiled, %zu already there\n",
 	       cache_dir, stats.parts_precompiled, stats.parts_compiled, stats.parts_from_cache);
 	vigil_engine_unref(engine);
+	/* The installed bases' matchers were just used; older bases' would
+	 * grow the folder by one set an update. */
+	r = vigil_engine_cache_prune(cache_dir, time(NULL) - MATCHER_CACHE_KEEP_SECONDS, &removed);
+	if (r < 0)
+		fprintf(stderr, "%s: warning: pruning %s: %s\n", program_name, cache_dir, strerror(-r));
+	if (removed)
+		printf("removed %zu matcher%s unused for %d hours from %s\n", removed, removed == 1 ? "" : "s",
+		       MATCHER_CACHE_KEEP_SECONDS / 3600, cache_dir);
 out:
 	vigil_source_list_uninit(&list);
 }

@@ -47,4 +47,20 @@ out=$("$vigil" update --from mirror --state-dir state --root "$test_root" 2>&1) 
 grep -q "2 compiled" <<<"$out" || fail "already installed, cache not prepared: $out"
 [ "$(matchers "$(scan_installed)")" = "Matchers: 0 compiled, 0 precompiled, 2 from cache" ] ||
 	fail "the load after an already-installed update compiled"
+# matchers unused for more than a day (older bases', a killed writer's
+# temporary file) are removed by the next update; the installed ones stay
+old=state/matcher-cache/part-$(printf '%064d' 7)
+printf 'old bases' >"$old"
+printf 'half written' >"$old.tmp.99999"
+touch -d '-2 days' "$old" "$old.tmp.99999"
+for entry in state/matcher-cache/part-*; do
+	case $entry in "$old"*) ;; *) touch -d '-3 days' "$entry" ;; esac
+done
+out=$("$vigil" update --from mirror --state-dir state --root "$test_root" 2>&1) ||
+	fail "update: $out"
+grep -qx "removed 2 matchers unused for 24 hours from state/matcher-cache" <<<"$out" ||
+	fail "update did not prune the cache: $out"
+[ ! -e "$old" ] && [ ! -e "$old.tmp.99999" ] || fail "stale cache entries left: $(ls state/matcher-cache)"
+[ "$(matchers "$(scan_installed)")" = "Matchers: 0 compiled, 0 precompiled, 2 from cache" ] ||
+	fail "pruning removed the installed bases' matchers"
 echo ok
