@@ -8,8 +8,9 @@
  *
  *   config -> state-folder lock -> recorder (log open) -> clean cache ->
  *   bases (loaded before anything is protected) -> scan workers + watchdog
- *   -> control socket -> backend (marks last: from then on opens wait on
- *   us) -> sd_notify READY=1 -> signals: SIGHUP reload, SIGUSR1 reopen
+ *   -> backend (marks: from then on opens wait on us) -> control socket
+ *   (so a status that answers means the paths are protected) -> sd_notify
+ *   READY=1 -> signals: SIGHUP reload, SIGUSR1 reopen
  *   logs, SIGTERM/SIGINT stop; mount table changes re-mark.
  *
  * Stopping closes the kernel side first (the kernel allows what is
@@ -326,13 +327,15 @@ int main(int argc, char *argv[])
 		snprintf(error, sizeof(error), "scan workers: %s", strerror(-r));
 		goto err_report;
 	}
-	r = control_new(vigild, &vigild->control, error, sizeof(error));
-	if (r < 0)
-		goto err_report;
 	if (vigild->config.backend == CONFIG_BACKEND_KMOD)
 		r = kmod_backend_new(vigild, &vigild->backend, error, sizeof(error));
 	else
 		r = fanotify_backend_new(vigild, &vigild->backend, error, sizeof(error));
+	if (r < 0)
+		goto err_report;
+	/* The socket answers only once the marks are in place: a `vigil
+	 * status` that answers means the paths are protected. */
+	r = control_new(vigild, &vigild->control, error, sizeof(error));
 	if (r < 0)
 		goto err_report;
 	{
