@@ -65,6 +65,14 @@ struct backend_ops {
 	void (*coverage)(struct backend *backend, struct json_object *array);
 	/* Re-examines the mounts under the protected paths (mount table changed). */
 	void (*refresh_marks)(struct backend *backend);
+	/* Optional (NULL: the backend has no kernel-side clean cache). With
+	 * clean true: the event's file was just found clean on the running
+	 * bases and entered the clean cache, so the backend may let the kernel
+	 * skip its next opens (fanotify: an evictable ignore mark, which the
+	 * kernel drops on the next write or truncate). With clean false: forget
+	 * that (a writer closed it, or it changed while the mark was added).
+	 * Called from workers and from the event loop; never blocks. */
+	void (*remember_clean)(struct backend *backend, struct vigild_event *event, bool clean);
 	/* Flushes any kernel-side clean cache (bases changed). */
 	void (*flush_cache)(struct backend *backend);
 	/* Stops reading and closes the kernel side (the kernel then releases
