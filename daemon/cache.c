@@ -7,11 +7,21 @@
  * and the bases generation are what they were when the scan began. It must
  * not own events, fds or verdicts other than "clean".
  *
- *   worker: scan clean, file unchanged during the scan -> cache_insert()
+ *   worker: cache_changes() before reading the file -> scan clean, file
+ *   unchanged during the scan -> cache_insert_unchanged() (refused when an
+ *   invalidation of that slot came in meanwhile)
  *   event loop: cache_lookup() -> hit only if every key field matches and
  *   file_open_for_writing() says no writer holds the file
- *   FAN_CLOSE_WRITE -> cache_invalidate(); reload -> generation moves on
- *   (old entries never match again) and cache_flush() frees them.
+ *   FAN_CLOSE_WRITE -> cache_invalidate() (also moves the slot's change
+ *   counter); reload -> generation moves on (old entries never match
+ *   again) and cache_flush() frees them.
+ *
+ * The change counter closes the race between a scan and the insert: the
+ * timestamps are coarse (a write in the same clock tick leaves mtime and
+ * ctime as they were), but a writer that closed the file in between has
+ * sent FAN_CLOSE_WRITE, and either its invalidation is counted before the
+ * insert (refused) or it comes after and drops the entry. Backends with a
+ * kernel-side cache re-check the counter after adding their mark.
  *
  * The table is bounded (CACHE_SLOTS, direct-mapped per stripe; a collision
  * replaces the older entry), so memory never grows with the filesystem.
@@ -34,6 +44,7 @@ struct cache_entry {
 	struct timespec mtime, ctime;
 	off_t size;
 	uint64_t generation;	/* 0: empty */
+	uint64_t changes;	/* invalidations of this slot, ever */
 };
 
 struct cache {
@@ -117,12 +128,47 @@ void cache_insert(struct cache *cache, const struct stat *st, uint64_t generatio
 	pthread_mutex_unlock(lock_of(cache, slot));
 }
 
+uint64_t cache_changes(struct cache *cache, dev_t dev, ino_t ino)
+{
+	size_t slot = slot_of(dev, ino);
+	uint64_t changes;
+
+	pthread_mutex_lock(lock_of(cache, slot));
+	changes = cache->slots[slot].changes;
+	pthread_mutex_unlock(lock_of(cache, slot));
+	return changes;
+}
+
+bool cache_insert_unchanged(struct cache *cache, const struct stat *st, uint64_t generation,
+			    uint64_t changes)
+{
+	size_t slot = slot_of(st->st_dev, st->st_ino);
+	struct cache_entry *entry = &cache->slots[slot];
+	bool inserted = false;
+
+	pthread_mutex_lock(lock_of(cache, slot));
+	if (entry->changes == changes) {
+		if (!entry->generation)
+			atomic_fetch_add(&cache->used, 1);
+		entry->dev = st->st_dev;
+		entry->ino = st->st_ino;
+		entry->size = st->st_size;
+		entry->mtime = st->st_mtim;
+		entry->ctime = st->st_ctim;
+		entry->generation = generation;
+		inserted = true;
+	}
+	pthread_mutex_unlock(lock_of(cache, slot));
+	return inserted;
+}
+
 void cache_invalidate(struct cache *cache, dev_t dev, ino_t ino)
 {
 	size_t slot = slot_of(dev, ino);
 	struct cache_entry *entry = &cache->slots[slot];
 
 	pthread_mutex_lock(lock_of(cache, slot));
+	entry->changes++;
 	if (entry->generation && entry->dev == dev && entry->ino == ino) {
 		entry->generation = 0;
 		atomic_fetch_sub(&cache->used, 1);

@@ -12,7 +12,10 @@
  *   hit (no writer), excluded -> event_answer() at once, in the loop
  *   otherwise -> in-flight list (+1 ref, for the watchdog) -> worker queue
  *   (the backend's reference moves to the queue) -> worker: scan on a
- *   snapshot -> event_answer() -> record -> event_put()
+ *   snapshot -> event_answer() -> clean and unchanged: clean cache, then
+ *   the backend's kernel-side cache (ops->remember_clean) -> record ->
+ *   event_put()
+ *   FAN_CLOSE_WRITE -> cache_invalidate() and ops->remember_clean(false)
  *   watchdog: any listed event past its deadline -> event_answer(on_timeout)
  *
  * event_answer() lets exactly one caller answer (atomic exchange); the
@@ -364,6 +367,8 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 	}
 	if (!event->needs_answer) {
 		cache_invalidate(vigild->cache, event->st.st_dev, event->st.st_ino);
+		if (event->backend->ops->remember_clean)
+			event->backend->ops->remember_clean(event->backend, event, false);
 		if (!(config->scan_on & CONFIG_SCAN_CLOSE_WRITE)) {
 			event_put(event);
 			return;
@@ -410,6 +415,36 @@ static void sleep_ms(unsigned milliseconds)
 		;
 }
 
+/*
+ * After a clean verdict on the snapshot's bases: into the clean cache, and
+ * into the backend's kernel-side cache, if the file did not change since
+ * the event came (same identity, size, mtime, ctime; no invalidation of its
+ * slot since `changes` was sampled before the scan), nobody holds it open
+ * for writing, and the bases are still the running ones. Checked again
+ * after the kernel-side mark is added: a change that slipped in before the
+ * mark shows then (and the mark is taken back); a later write or truncate
+ * clears the mark in the kernel, and a later FAN_CLOSE_WRITE removes it.
+ */
+static void remember_clean(struct vigild *vigild, struct vigild_event *event,
+			   const struct bases_snapshot *snapshot, uint64_t changes)
+{
+	struct backend *backend = event->backend;
+	struct stat after;
+
+	if (fstat(event->fd, &after) < 0 || !same_file_state(&event->st, &after) ||
+	    file_open_for_writing(event->fd))
+		return;
+	if (!cache_insert_unchanged(vigild->cache, &after, snapshot->generation, changes))
+		return;
+	if (!backend->ops->remember_clean)
+		return;
+	backend->ops->remember_clean(backend, event, true);
+	if (fstat(event->fd, &after) < 0 || !same_file_state(&event->st, &after) ||
+	    cache_changes(vigild->cache, after.st_dev, after.st_ino) != changes ||
+	    bases_generation(vigild->bases) != snapshot->generation)
+		backend->ops->remember_clean(backend, event, false);
+}
+
 static void scan_event(struct vigild *vigild, struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
@@ -417,12 +452,15 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	struct bases_snapshot *snapshot;
 	struct verdict_record *record = NULL;
 	enum record_kind kind;
-	struct stat after;
+	uint64_t changes;
 	bool allow;
 	int r;
 
 	if (event->needs_answer && atomic_load(&event->answer) != EVENT_UNANSWERED)
 		return;	/* the watchdog answered while it waited in the queue */
+	/* Before the first byte is read: a writer closing it after this
+	 * moves the counter, and the verdict is then not cached. */
+	changes = cache_changes(vigild->cache, event->st.st_dev, event->st.st_ino);
 	snapshot = bases_acquire(vigild->bases);
 	if (config->debug_scan_delay_ms)
 		sleep_ms(config->debug_scan_delay_ms);
@@ -436,9 +474,6 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	case VIGIL_CLEAN:
 		allow = true;
 		kind = RECORD_ALLOWED;
-		if (fstat(event->fd, &after) == 0 && same_file_state(&event->st, &after) &&
-		    !file_open_for_writing(event->fd))
-			cache_insert(vigild->cache, &after, snapshot->generation);
 		break;
 	case VIGIL_INFECTED:
 		allow = config->action == CONFIG_ACTION_AUDIT;
@@ -461,6 +496,8 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 		record = event_record(vigild, event, kind, snapshot->version);
 	if (event->needs_answer)
 		event_answer(event, allow);	/* the kernel first */
+	if (result.verdict == VIGIL_CLEAN)
+		remember_clean(vigild, event, snapshot, changes);
 	record_note_answer(record, event);
 	if (record) {
 		record->sha256_valid = result.sha256_valid;
@@ -691,6 +728,7 @@ void dispatch_status(struct vigild *vigild, struct json_object *object)
 	ADD_COUNTER(not_regular);
 	ADD_COUNTER(own_opens);
 	ADD_COUNTER(answer_errors);
+	ADD_COUNTER(ignore_marks_added);
 #undef ADD_COUNTER
 	json_object_object_add(events, "in_flight", json_object_new_int64(dispatch_in_flight(vigild)));
 	json_object_object_add(events, "in_flight_cap",

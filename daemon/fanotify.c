@@ -26,6 +26,18 @@
  * says so. vigild detaches its own bind mounts when it stops. Mounts made
  * under a protected path later are marked when the mount table changes.
  *
+ * Kernel-side clean cache: after a clean verdict that dispatch cached, the
+ * file's inode gets an evictable ignore mark for the permission events we
+ * ask for (FAN_MARK_IGNORE, or the older FAN_MARK_IGNORED_MASK, whichever
+ * the kernel accepted when we probed at start; none if neither), so its
+ * next opens never leave the kernel. The kernel clears that ignore mask on
+ * the file's next write or truncate (FS_MODIFY; no SURV_MODIFY here) and
+ * silently refuses it while someone holds the file open for writing; we
+ * remove it on FAN_CLOSE_WRITE (stores through a shared writable mmap make
+ * no FS_MODIFY: such a change is seen only at close) and FAN_MARK_FLUSH
+ * drops them all on reload. Evictable: the marks never pin inodes, so the
+ * cache costs no memory the kernel cannot take back.
+ *
  * When vigild dies, the kernel answers FAN_ALLOW to every pending event
  * (fanotify_release()): fanotify fails open. FAN_UNLIMITED_QUEUE keeps the
  * kernel from allowing events unread for want of queue room; should it
@@ -82,6 +94,8 @@ struct fanotify_backend {
 	size_t path_count;
 	pthread_mutex_t marks_lock;
 	char *submounts_note;
+	unsigned ignore_flags;		/* FAN_MARK_IGNORE... | EVICTABLE, or 0 */
+	uint64_t ignore_mask;		/* our permission events */
 	_Alignas(struct fanotify_event_metadata) char buffer[READ_BUFFER_SIZE];
 };
 
@@ -544,9 +558,78 @@ static void fanotify_coverage(struct backend *backend, struct json_object *array
 	pthread_mutex_unlock(&fanotify->marks_lock);
 }
 
+/* The group fd, or -1 once stopped (workers may still call us then). */
+static int group_fd(struct fanotify_backend *fanotify)
+{
+	return __atomic_load_n(&fanotify->fan_fd, __ATOMIC_ACQUIRE);
+}
+
+static void fanotify_remember_clean(struct backend *backend, struct vigild_event *event,
+				    bool clean)
+{
+	struct fanotify_backend *fanotify = of(backend);
+	int fan_fd = group_fd(fanotify);
+
+	if (!fanotify->ignore_flags || fan_fd < 0)
+		return;
+	if (clean) {
+		/* Returns 0 but adds nothing when the file is open for writing
+		 * somewhere: counted anyway, the kernel does not tell. */
+		if (fanotify_mark(fan_fd, FAN_MARK_ADD | fanotify->ignore_flags,
+				  fanotify->ignore_mask, event->fd, NULL) == 0)
+			atomic_fetch_add(&backend->vigild->stats.ignore_marks_added, 1);
+	} else {
+		/* ENOENT (no mark) is the common case: nothing to do. */
+		fanotify_mark(fan_fd, FAN_MARK_REMOVE | (fanotify->ignore_flags & ~FAN_MARK_EVICTABLE),
+			      fanotify->ignore_mask, event->fd, NULL);
+	}
+}
+
 static void fanotify_flush_cache(struct backend *backend)
 {
-	/* The clean cache lives in userspace only (no ignore marks yet). */
+	struct fanotify_backend *fanotify = of(backend);
+	int fan_fd = group_fd(fanotify);
+
+	/* No type flag: every inode mark of the group, that is every ignore
+	 * mark (what we protect is marked per mount or filesystem). */
+	if (fanotify->ignore_flags && fan_fd >= 0 &&
+	    fanotify_mark(fan_fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL) < 0)
+		fprintf(stderr, "vigild: warning: flushing the ignore marks: %s\n", strerror(errno));
+}
+
+/*
+ * Which ignore marks this kernel takes: FAN_MARK_IGNORE (6.0, backported
+ * to 5.15/5.10 stable), else FAN_MARK_IGNORED_MASK, each with
+ * FAN_MARK_EVICTABLE (5.19); without evictable marks none (a mark would
+ * pin its inode). Probed on our own executable, then removed.
+ */
+static void probe_ignore_marks(struct fanotify_backend *fanotify)
+{
+	static const unsigned candidates[] = {
+		FAN_MARK_IGNORE | FAN_MARK_EVICTABLE,
+		FAN_MARK_IGNORED_MASK | FAN_MARK_EVICTABLE,
+	};
+	uint64_t mask = fanotify->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM);
+	int fd;
+
+	if (!mask)
+		return;	/* scan_on has neither open nor exec */
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		if (fanotify_mark(fanotify->fan_fd, FAN_MARK_ADD | candidates[i], mask, fd, NULL) < 0)
+			continue;
+		fanotify_mark(fanotify->fan_fd, FAN_MARK_REMOVE | (candidates[i] & ~FAN_MARK_EVICTABLE),
+			      mask, fd, NULL);
+		fanotify->ignore_flags = candidates[i];
+		fanotify->ignore_mask = mask;
+		break;
+	}
+	close(fd);
+	if (!fanotify->ignore_flags)
+		fprintf(stderr, "vigild: note: this kernel has no evictable fanotify ignore marks; "
+			"the clean cache is vigild's own only\n");
 }
 
 static void fanotify_stop(struct backend *backend)
@@ -575,8 +658,10 @@ static void fanotify_stop(struct backend *backend)
 		fanotify->ring_ready = false;
 	}
 	if (fanotify->fan_fd >= 0) {
-		close(fanotify->fan_fd);	/* the kernel allows every pending open */
-		fanotify->fan_fd = -1;
+		int fan_fd = fanotify->fan_fd;
+
+		__atomic_store_n(&fanotify->fan_fd, -1, __ATOMIC_RELEASE);
+		close(fan_fd);	/* the kernel allows every pending open */
 	}
 	pthread_mutex_unlock(&fanotify->submit_lock);
 	for (size_t i = 0; i < fanotify->path_count; i++) {
@@ -607,6 +692,7 @@ static const struct backend_ops fanotify_ops = {
 	.event_free = fanotify_event_free,
 	.coverage = fanotify_coverage,
 	.refresh_marks = fanotify_refresh_marks,
+	.remember_clean = fanotify_remember_clean,
 	.flush_cache = fanotify_flush_cache,
 	.stop = fanotify_stop,
 	.free = fanotify_free,
@@ -672,6 +758,7 @@ int fanotify_backend_new(struct vigild *vigild, struct backend **ret_backend,
 			 r == -EINVAL ? " (this kernel has no fanotify permission events)" : "");
 		goto err_free;
 	}
+	probe_ignore_marks(fanotify);
 	r = io_uring_queue_init(RING_ENTRIES, &fanotify->ring, 0);
 	if (r < 0) {
 		snprintf(error, error_size, "io_uring: %s%s", strerror(-r),

@@ -56,6 +56,7 @@ struct vigild_stats {
 	atomic_uint_fast64_t not_regular;
 	atomic_uint_fast64_t own_opens;
 	atomic_uint_fast64_t answer_errors;
+	atomic_uint_fast64_t ignore_marks_added;	/* kernel-side clean cache */
 	atomic_uint_fast64_t latency[LATENCY_BUCKETS];
 };
 
@@ -112,6 +113,12 @@ void cache_free(struct cache *cache);
 bool cache_lookup(struct cache *cache, const struct stat *st, uint64_t generation);
 void cache_insert(struct cache *cache, const struct stat *st, uint64_t generation);
 void cache_invalidate(struct cache *cache, dev_t dev, ino_t ino);
+/* How many invalidations the file's slot has seen; sample it before a
+ * scan and pass it to cache_insert_unchanged(), which inserts (and returns
+ * true) only if no invalidation came in between. */
+uint64_t cache_changes(struct cache *cache, dev_t dev, ino_t ino);
+bool cache_insert_unchanged(struct cache *cache, const struct stat *st, uint64_t generation,
+			    uint64_t changes);
 void cache_flush(struct cache *cache);
 size_t cache_size(struct cache *cache);
 /* Whether anyone holds the file open for writing (a read lease tells). */

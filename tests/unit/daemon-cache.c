@@ -4,7 +4,8 @@
  *
  * Overview: unit tests of daemon/cache.c: a clean entry hits only while
  * device, inode, size, mtime, ctime and the bases generation match; it is
- * dropped by invalidation and flush; a file open for writing is seen.
+ * dropped by invalidation and flush; an insert from a scan that an
+ * invalidation overtook is refused; a file open for writing is seen.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -49,6 +50,28 @@ Test(cache, keys)
 	cr_expect_eq(cache_size(cache), 0);
 	cache_free(cache);
 	cache_free(NULL);
+}
+
+Test(cache, insert_refused_after_an_invalidation)
+{
+	struct cache *cache;
+	struct stat st = { .st_dev = 3, .st_ino = 42, .st_size = 10 };
+	uint64_t before;
+
+	cr_assert_eq(cache_new(&cache), 0);
+	before = cache_changes(cache, 3, 42);
+	/* a writer closed the file while it was being scanned */
+	cache_invalidate(cache, 3, 42);
+	cr_expect_neq(cache_changes(cache, 3, 42), before);
+	cr_expect(!cache_insert_unchanged(cache, &st, 1, before), "stale scan inserted");
+	cr_expect(!cache_lookup(cache, &st, 1));
+	cr_expect_eq(cache_size(cache), 0);
+	/* a scan that began after it is inserted */
+	before = cache_changes(cache, 3, 42);
+	cr_expect(cache_insert_unchanged(cache, &st, 1, before));
+	cr_expect(cache_lookup(cache, &st, 1));
+	cr_expect_eq(cache_size(cache), 1);
+	cache_free(cache);
 }
 
 Test(cache, open_for_writing)

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Description: the kernel-side clean cache (fanotify evictable ignore marks): a clean file's next opens never reach vigild; rewritten by write(), truncate or rename-over it is scanned again and denied once it carries EICAR, allowed again once clean; a reload that adds a matching signature flushes the marks; a file held open for writing while scanned clean gets no clean hit once a write() makes it bad.
+set -u
+. "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
+daemon_setup
+prot=$work/prot
+# The last 10 bytes of a file that ends in "TRUNC-MARK" (truncate makes it so).
+printf 'Test.Tail:0:EOF-10:%s\n' "$(hex TRUNC-MARK)" >"$work/bases/tail.ndb"
+start_vigild "log_allowed = no"
+
+# truncate(2) on the path (coreutils' truncate opens the file)
+truncate_path() { python3 -c 'import os, sys; os.truncate(sys.argv[1], int(sys.argv[2]))' "$1" "$2"; }
+events() { status_field events.events; }
+marks() { status_field events.ignore_marks_added; }
+# wait_marks N: until N ignore marks were added (after the answer, by a worker)
+wait_marks() {
+	for _ in $(seq 100); do
+		[ "$(marks)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	fail "ignore marks added: $(marks), want $1"
+}
+
+# A clean file: one scan, then the kernel answers its opens by itself.
+echo "hello" >"$prot/clean.txt"
+expect_open "$prot/clean.txt" allowed
+if [ "$(marks)" = 0 ] && ! { sleep 1; [ "$(marks)" -gt 0 ]; }; then
+	# a kernel without evictable ignore marks: the daemon tests cover the rest
+	grep -q "no evictable fanotify ignore marks" "$work/vigild.err" ||
+		fail "no ignore mark and no note saying why"
+	echo "this kernel has no evictable ignore marks"
+	exit 77
+fi
+wait_marks 1
+before=$(events)
+scans=$(status_field events.scans)
+for _ in 1 2 3; do expect_open "$prot/clean.txt" allowed; done
+[ "$(events)" = "$before" ] || fail "opens of a marked clean file reached vigild ($before -> $(events))"
+[ "$(status_field events.scans)" = "$scans" ] || fail "a marked clean file was scanned again"
+
+# write(): rewritten in place (same size, so no size change either)
+printf '%s' "$(eicar | tr 'A-Z' 'a-z')" >"$prot/rewrite"
+expect_open "$prot/rewrite" allowed
+wait_marks 2
+eicar | dd of="$prot/rewrite" conv=notrunc status=none
+expect_open "$prot/rewrite" denied
+# made clean again (truncate(2) opens nothing; then appended): allowed again
+truncate_path "$prot/rewrite" 0
+echo "clean once more" >>"$prot/rewrite"
+expect_open "$prot/rewrite" allowed
+expect_open "$prot/rewrite" allowed
+
+# truncate(2): no open, no close, no FAN_CLOSE_WRITE; only the kernel's
+# FS_MODIFY clears the mark (and the size tells vigild's own cache)
+n=$(marks)
+printf 'data TRUNC-MARK and more' >"$prot/cut"
+expect_open "$prot/cut" allowed
+wait_marks $((n + 1))
+truncate_path "$prot/cut" 15	# "data TRUNC-MARK"
+expect_open "$prot/cut" denied
+truncate_path "$prot/cut" 4
+expect_open "$prot/cut" allowed
+
+# rename-over: a new inode under the old name
+n=$(marks)
+echo "plain" >"$prot/renamed"
+expect_open "$prot/renamed" allowed
+wait_marks $((n + 1))
+eicar >"$prot/.incoming"
+mv "$prot/.incoming" "$prot/renamed"
+expect_open "$prot/renamed" denied
+echo "plain again" >"$prot/.incoming"
+mv "$prot/.incoming" "$prot/renamed"
+expect_open "$prot/renamed" allowed
+
+# a reload that adds a signature matching a file known clean: the marks
+# are flushed, the file is denied (its opens reach vigild again)
+echo "marker-late data" >"$prot/late"
+expect_open "$prot/late" allowed
+for _ in $(seq 100); do
+	before=$(events)
+	expect_open "$prot/late" allowed
+	[ "$(events)" = "$before" ] && break
+	sleep 0.05
+done
+[ "$(events)" = "$before" ] || fail "the clean file's opens still reach vigild"
+printf 'Test.Late:0:*:%s\n' "$(hex marker-late)" >"$work/bases/late.ndb"
+"$vigil" reload --socket "$socket" >/dev/null || fail "reload failed"
+expect_open "$prot/late" denied
+expect_open "$prot/clean.txt" allowed
+
+# held open for writing by another process while scanned clean: no clean
+# hit afterwards once a write() through that fd makes it bad
+echo "held data" >"$prot/held"
+exec 7>>"$prot/held"
+expect_open "$prot/held" allowed
+expect_open "$prot/held" allowed
+sleep 0.2	# let any (wrongly) added mark settle
+eicar >&7
+expect_open "$prot/held" denied
+exec 7>&-
+expect_open "$prot/held" denied
+
+stop_vigild
+echo "ok: $(grep -c . "$log" 2>/dev/null || echo 0) records"
