@@ -1,0 +1,320 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Copyright (C) 2026 The vigil authors.
+#
+# `make bench-daemon`: vigild on access, against no daemon, a bare fanotify
+# responder (bench/bare-responder: vigild's own fanotify loop answering at
+# once) and ClamAV's clamonacc with clamd, on the database of `make bench`,
+# all measured in this one run and printed as figures and ratios against
+# the targets of issue 5. Not a test: it asserts nothing. Needs root.
+# Usage: bench/daemon-run.sh BUILD WORKDIR
+#   WORKDIR/db   made by bench/gen.py when missing (as bench/run.sh does)
+# Settings (environment): FILES fresh files per miss measurement (2000),
+# HIT_OPENS opens of one cached file (20000), RATE_SECONDS (5), STORM_FILES
+# paced opens during the reload storm and its steady twin (4000), PACE_US
+# pause between paced opens (1000), SIZE of each small file (4096).
+set -u
+build=$(realpath "$1")
+work=${2:-$build/bench}
+here=$(realpath "$(dirname "$0")")
+FILES=${FILES:-2000}
+HIT_OPENS=${HIT_OPENS:-20000}
+RATE_SECONDS=${RATE_SECONDS:-5}
+STORM_FILES=${STORM_FILES:-4000}
+PACE_US=${PACE_US:-1000}
+SIZE=${SIZE:-4096}
+opener=$build/bench/open-latency
+bare=$build/bench/bare-responder
+vigil=$build/vigil
+vigild=$build/vigild
+
+if [ "$(id -u)" != 0 ]; then
+	echo "bench-daemon: needs root (fanotify permission events, tmpfs mounts, clamonacc)" >&2
+	exit 2
+fi
+mkdir -p "$work"
+work=$(realpath "$work")
+if [ ! -f "$work/db/bench.ndb" ]; then
+	echo "== generating the database (and bench/run.sh's corpus) in $work"
+	# shellcheck disable=SC2086
+	python3 "$here/gen.py" "$work" ${BENCH_GEN_ARGS:-} || exit 2
+fi
+
+scratch=$(mktemp -d /tmp/vigil-bench-daemon.XXXXXX)
+chmod 0755 "$scratch"
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+	awk -v w="$scratch" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r point; do umount -l "$point" 2>/dev/null; done
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+prot=$scratch/prot
+mkdir -p "$prot" "$scratch/db" "$scratch/state"
+mount -t tmpfs -o size=2g,mode=0755 vigil-bench "$prot" || { echo "cannot mount a tmpfs" >&2; exit 2; }
+
+# The same database for vigild and clamd: the bench database, a test
+# signature to tell when a responder is up, and a small part that the
+# reload storm switches between two versions.
+cp "$work"/db/* "$scratch/db/"
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+printf 'Bench.Ready:0:*:%s\n' "$(hex VIGIL-BENCH-READY-MARKER)" >"$scratch/db/ready.ndb"
+storm_set() { printf 'Bench.Storm:0:*:%s\n' "$(hex "vigil-bench-storm-$1")" >"$scratch/db/.storm"; \
+	mv "$scratch/db/.storm" "$scratch/db/storm.ndb"; }
+storm_set a
+sigs=$(cat "$scratch"/db/*.hdb "$scratch"/db/*.hsb 2>/dev/null | wc -l)
+body=$(cat "$scratch"/db/*.ndb | wc -l)
+
+# Fresh files for each measurement, made before any responder runs.
+echo "== making small files ($SIZE bytes) on a tmpfs"
+for set in none-miss bare-miss vigild-miss vigild-steady vigild-storm clam-miss; do
+	mkdir "$prot/$set"
+	count=$FILES
+	case $set in vigild-steady|vigild-storm) count=$STORM_FILES ;; esac
+	"$opener" make "$prot/$set" "$count" "$SIZE" || exit 2
+done
+mkdir "$prot/hit" "$prot/ready"
+"$opener" make "$prot/hit" 4 "$SIZE" || exit 2
+printf 'VIGIL-BENCH-READY-MARKER\n' >"$prot/ready/marker"
+
+declare -A P50 P99 RATE
+# measure NAME latency|rate ARGS...: runs the opener, keeps its figures
+measure() {
+	local name=$1 out
+	shift
+	out=$("$opener" "$@")
+	printf '  %-28s %s\n' "$name" "$out"
+	P50[$name]=$(sed -n 's/.*p50_ns=\([0-9]*\).*/\1/p' <<<"$out")
+	P99[$name]=$(sed -n 's/.*p99_ns=\([0-9]*\).*/\1/p' <<<"$out")
+	RATE[$name]=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' <<<"$out")
+}
+# the three measurements every responder gets
+measure_all() {
+	measure "$1-miss" latency "$prot/$1-miss" 0 "$FILES" 1
+	measure "$1-hit" latency "$prot/hit" 0 1 "$HIT_OPENS"
+	measure "$1-rate" rate "$prot/hit" 4 2 "$RATE_SECONDS"
+}
+# until_denied FILE SECONDS: the responder is up once the marker is denied
+until_denied() {
+	local deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt $deadline ]; do
+		cat "$1" >/dev/null 2>&1 || return 0
+		sleep 0.2
+	done
+	return 1
+}
+kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+
+echo "== no daemon"
+measure_all none
+
+echo "== bare fanotify responder (vigild's io_uring loop, allows at once)"
+"$bare" "$prot" >"$scratch/bare.out" 2>"$scratch/bare.err" &
+bare_pid=$!
+pids+=("$bare_pid")
+for _ in $(seq 100); do grep -q ready "$scratch/bare.out" && break; sleep 0.05; done
+grep -q ready "$scratch/bare.out" || { echo "bare responder: $(cat "$scratch/bare.err")"; exit 2; }
+# the none-miss files were opened above: these are fresh to no one, which
+# costs nothing here (no cache), so the bare responder gets its own set
+measure "bare-miss" latency "$prot/bare-miss" 0 "$FILES" 1
+measure "bare-hit" latency "$prot/hit" 0 1 "$HIT_OPENS"
+measure "bare-rate" rate "$prot/hit" 4 2 "$RATE_SECONDS"
+kill -TERM "$bare_pid"; wait "$bare_pid" 2>/dev/null
+
+echo "== vigild ($("$vigil" --version 2>/dev/null | head -n 1)), $sigs hash + $body body signatures"
+socket=$scratch/vigild.sock
+cat >"$scratch/vigild.conf" <<EOF
+paths = $prot
+bases = $scratch/db
+state_dir = $scratch/state
+socket = $socket
+log = $scratch/verdicts.json
+log_allowed = no
+timeout_ms = 30000
+backend = fanotify
+EOF
+# the first start compiles the matcher in a child (minutes on the large
+# database); later starts and reloads load it from the state folder
+start=$SECONDS
+"$vigild" --config "$scratch/vigild.conf" >"$scratch/vigild.out" 2>"$scratch/vigild.err" &
+vigild_pid=$!
+pids+=("$vigild_pid")
+until "$vigil" status --socket "$socket" >/dev/null 2>&1; do
+	kill -0 "$vigild_pid" 2>/dev/null || { echo "vigild: $(tail -n 5 "$scratch/vigild.err")"; exit 2; }
+	[ $((SECONDS - start)) -lt 1800 ] || { echo "vigild did not start"; exit 2; }
+	sleep 0.2
+done
+echo "  started in $((SECONDS - start)) s"
+until_denied "$prot/ready/marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
+status() { "$vigil" status --json --socket "$socket" | python3 -c '
+import json, sys
+node = json.load(sys.stdin)
+for part in sys.argv[1].split("."):
+    node = node[part]
+print(node)' "$1"; }
+measure "vigild-miss" latency "$prot/vigild-miss" 0 "$FILES" 1
+cat "$prot"/hit/* >/dev/null	# scanned once, then cached (ignore marks)
+sleep 0.5
+measure "vigild-hit" latency "$prot/hit" 0 1 "$HIT_OPENS"
+events_before=$(status events.events)
+measure "vigild-rate" rate "$prot/hit" 4 2 "$RATE_SECONDS"
+rate_events=$(( $(status events.events) - events_before ))
+ignore_marks=$(status events.ignore_marks_added)
+vigild_steady_rss=$(kib "$vigild_pid" VmRSS)
+
+echo "== vigild: reload storm"
+# Both versions of the storm part loaded once first (compiled then cached),
+# so the storm measures reloads, not compiles.
+for set in b a; do
+	storm_set $set
+	"$vigil" reload --socket "$socket" >/dev/null || { echo "reload failed"; exit 2; }
+done
+measure "vigild-steady" latency "$prot/vigild-steady" 0 "$STORM_FILES" 1 "$PACE_US"
+vigild_steady_rss=$(kib "$vigild_pid" VmRSS)
+echo 5 >"/proc/$vigild_pid/clear_refs"	# VmHWM := VmRSS
+rm -f "$scratch/storm.stop"
+(
+	n=0
+	while [ ! -e "$scratch/storm.stop" ]; do
+		if [ $((n % 2)) = 0 ]; then storm_set b; else storm_set a; fi
+		"$vigil" reload --socket "$socket" >/dev/null || echo "reload $n failed" >&2
+		n=$((n + 1))
+	done
+	echo "$n" >"$scratch/storm.count"
+) &
+storm_pid=$!
+measure "vigild-storm" latency "$prot/vigild-storm" 0 "$STORM_FILES" 1 "$PACE_US"
+touch "$scratch/storm.stop"
+wait "$storm_pid"
+reloads=$(cat "$scratch/storm.count")
+vigild_peak_rss=$(kib "$vigild_pid" VmHWM)
+timeouts=$(status events.timeouts)
+echo "  $reloads reloads during the storm; $timeouts timeouts"
+kill -TERM "$vigild_pid"; wait "$vigild_pid" 2>/dev/null
+
+echo "== clamonacc with clamd ($(clamd --version 2>/dev/null | cut -d/ -f1))"
+clam_note=
+clamd_rss=
+if ! command -v clamd >/dev/null || ! command -v clamonacc >/dev/null; then
+	clam_note="clamd or clamonacc missing (Debian package clamav-daemon)"
+else
+	cat >"$scratch/clamd.conf" <<EOF
+LocalSocket $scratch/clamd.sock
+DatabaseDirectory $scratch/db
+TemporaryDirectory $scratch
+PidFile $scratch/clamd.pid
+LogFile $scratch/clamd.log
+Foreground yes
+MaxThreads 4
+OnAccessIncludePath $prot
+OnAccessPrevention yes
+OnAccessMaxFileSize 10M
+OnAccessMaxThreads 4
+EOF
+	start=$SECONDS
+	clamd --config-file="$scratch/clamd.conf" >"$scratch/clamd.out" 2>&1 &
+	clamd_pid=$!
+	pids+=("$clamd_pid")
+	ping_clamd() { python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(2); s.connect(sys.argv[1])
+s.sendall(b"zPING\0"); sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$scratch/clamd.sock" 2>/dev/null; }
+	until ping_clamd; do
+		kill -0 "$clamd_pid" 2>/dev/null || break
+		[ $((SECONDS - start)) -lt 600 ] || break
+		sleep 0.5
+	done
+	if ! ping_clamd; then
+		clam_note="clamd did not start: $(tail -n 3 "$scratch/clamd.log" "$scratch/clamd.out" 2>/dev/null | tr '\n' ' ')"
+	else
+		echo "  clamd loaded in $((SECONDS - start)) s"
+		clamd_rss=$(kib "$clamd_pid" VmRSS)
+		clamonacc --config-file="$scratch/clamd.conf" --foreground --fdpass \
+			--log="$scratch/clamonacc.log" >"$scratch/clamonacc.out" 2>&1 &
+		clamonacc_pid=$!
+		pids+=("$clamonacc_pid")
+		if until_denied "$prot/ready/marker" 120; then
+			measure "clam-miss" latency "$prot/clam-miss" 0 "$FILES" 1
+			measure "clam-hit" latency "$prot/hit" 0 1 $((HIT_OPENS / 10))
+		else
+			clam_note="clamonacc never denied the marker file: $(tail -n 3 "$scratch/clamonacc.log" "$scratch/clamonacc.out" 2>/dev/null | tr '\n' ' ')"
+		fi
+		kill -TERM "$clamonacc_pid"; wait "$clamonacc_pid" 2>/dev/null
+		clamd_rss=$(kib "$clamd_pid" VmRSS)	# after scanning, as vigild's
+	fi
+	kill -TERM "$clamd_pid"; wait "$clamd_pid" 2>/dev/null
+fi
+[ -n "$clam_note" ] && echo "  NOTE: $clam_note"
+
+figures=$scratch/figures
+{
+	for name in "${!P50[@]}"; do
+		echo "p50 $name ${P50[$name]:-}"
+		echo "p99 $name ${P99[$name]:-}"
+		echo "rate $name ${RATE[$name]:-}"
+	done
+	echo "value rate_events $rate_events"
+	echo "value ignore_marks $ignore_marks"
+	echo "value reloads $reloads"
+	echo "value vigild_steady_rss ${vigild_steady_rss:-}"
+	echo "value vigild_peak_rss ${vigild_peak_rss:-}"
+	echo "value clamd_rss ${clamd_rss:-}"
+	echo "value nproc $(nproc)"
+} >"$figures"
+python3 - "$figures" "$FILES" "$SIZE" <<'EOF'
+import sys
+p50, p99, rate, value = {}, {}, {}, {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) < 3 or not parts[2]:
+        continue
+    {"p50": p50, "p99": p99, "rate": rate, "value": value}[parts[0]][parts[1]] = float(parts[2])
+files, size = sys.argv[2], sys.argv[3]
+us = lambda ns: ns / 1000.0
+def get(table, key):
+    return table.get(key)
+def ratio(a, b):
+    return None if a is None or b is None or b <= 0 else a / b
+def show(label, x, target, fmt="%8.2f"):
+    text = (fmt % x) if x is not None else "     n/a"
+    print("  %-52s %s  %s" % (label, text, target))
+
+print()
+print("== per-open latency, microseconds (%s-byte files; miss: %s fresh files, one open each)" % (size, files))
+print("  %-28s %10s %10s" % ("", "p50", "p99"))
+for name in ["none-miss", "none-hit", "bare-miss", "bare-hit", "vigild-miss", "vigild-hit",
+             "vigild-steady", "vigild-storm", "clam-miss", "clam-hit"]:
+    if name in p50:
+        print("  %-28s %10.2f %10.2f" % (name, us(p50[name]), us(p99[name])))
+print()
+print("== decisions per second, 2 processes opening 4 cached files (%d cores)" % value.get("nproc", 0))
+for name in ["none-rate", "bare-rate", "vigild-rate"]:
+    if name in rate:
+        print("  %-28s %10.0f /s" % (name, rate[name]))
+print("  (opens that reached vigild meanwhile: %d; ignore marks added: %d)"
+      % (value.get("rate_events", 0), value.get("ignore_marks", 0)))
+print()
+print("== memory (KiB)")
+for key in ["vigild_steady_rss", "vigild_peak_rss", "clamd_rss"]:
+    if key in value:
+        print("  %-28s %10d" % (key, value[key]))
+print("  reloads during the storm    %10d" % value.get("reloads", 0))
+print()
+print("== ratios, all from this run (target in brackets)")
+hit_added = None
+if "vigild-hit" in p50 and "none-hit" in p50:
+    hit_added = us(p50["vigild-hit"] - p50["none-hit"])
+show("cache hit: added p50 over no daemon (us)", hit_added, "[<= 1 us]")
+show("miss (fresh file) p50 / bare responder p50", ratio(p50.get("vigild-miss"), p50.get("bare-miss")), "[<= 3x]")
+show("miss (fresh file) p99 / bare responder p99", ratio(p99.get("vigild-miss"), p99.get("bare-miss")), "")
+added = lambda name: None if name not in p50 or "none-miss" not in p50 else p50[name] - p50["none-miss"]
+show("added p50: clamonacc / vigild (misses)", ratio(added("clam-miss"), added("vigild-miss")), "[>= 50x]", "%8.1f")
+added99 = lambda name: None if name not in p99 or "none-miss" not in p99 else p99[name] - p99["none-miss"]
+show("added p99: clamonacc / vigild (misses)", ratio(added99("clam-miss"), added99("vigild-miss")), "", "%8.1f")
+show("p99 during reloads / steady p99 (paced misses)", ratio(p99.get("vigild-storm"), p99.get("vigild-steady")), "[<= 2x]")
+show("cached decisions per second (vigild, 2 processes)", rate.get("vigild-rate"), "[>= 100000]", "%8.0f")
+show("steady RSS: vigild / clamd", ratio(value.get("vigild_steady_rss"), value.get("clamd_rss")), "[<= 0.5]")
+show("peak RSS during reloads / steady RSS (vigild)", ratio(value.get("vigild_peak_rss"), value.get("vigild_steady_rss")), "[<= 1.5]")
+EOF
