@@ -200,46 +200,53 @@ clamd_rss=
 if ! command -v clamd >/dev/null || ! command -v clamonacc >/dev/null; then
 	clam_note="clamd or clamonacc missing (Debian package clamav-daemon)"
 else
-	cat >"$scratch/clamd.conf" <<EOF
-LocalSocket $scratch/clamd.sock
+	# clamd as Debian runs it (user clamav, which clamonacc must exclude
+	# to avoid scanning loops); clamonacc as root, passing the event fds
+	clam=$scratch/clam
+	mkdir -p "$clam" && chown clamav: "$clam"
+	chmod -R a+rX "$scratch/db"
+	cat >"$clam/clamd.conf" <<EOF
+User clamav
+LocalSocket $clam/clamd.sock
 DatabaseDirectory $scratch/db
-TemporaryDirectory $scratch
-PidFile $scratch/clamd.pid
-LogFile $scratch/clamd.log
+TemporaryDirectory $clam
+PidFile $clam/clamd.pid
+LogFile $clam/clamd.log
 Foreground yes
 MaxThreads 4
 OnAccessIncludePath $prot
 OnAccessPrevention yes
+OnAccessExcludeUname clamav
 OnAccessMaxFileSize 10M
 OnAccessMaxThreads 4
 EOF
 	start=$SECONDS
-	clamd --config-file="$scratch/clamd.conf" >"$scratch/clamd.out" 2>&1 &
+	clamd --config-file="$clam/clamd.conf" >"$clam/clamd.out" 2>&1 &
 	clamd_pid=$!
 	pids+=("$clamd_pid")
 	ping_clamd() { python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.settimeout(2); s.connect(sys.argv[1])
-s.sendall(b"zPING\0"); sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$scratch/clamd.sock" 2>/dev/null; }
+s.sendall(b"zPING\0"); sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$clam/clamd.sock" 2>/dev/null; }
 	until ping_clamd; do
 		kill -0 "$clamd_pid" 2>/dev/null || break
 		[ $((SECONDS - start)) -lt 600 ] || break
 		sleep 0.5
 	done
 	if ! ping_clamd; then
-		clam_note="clamd did not start: $(tail -n 3 "$scratch/clamd.log" "$scratch/clamd.out" 2>/dev/null | tr '\n' ' ')"
+		clam_note="clamd did not start: $(tail -n 3 "$clam/clamd.log" "$clam/clamd.out" 2>/dev/null | tr '\n' ' ')"
 	else
 		echo "  clamd loaded in $((SECONDS - start)) s"
 		clamd_rss=$(kib "$clamd_pid" VmRSS)
-		clamonacc --config-file="$scratch/clamd.conf" --foreground --fdpass \
-			--log="$scratch/clamonacc.log" >"$scratch/clamonacc.out" 2>&1 &
+		clamonacc --config-file="$clam/clamd.conf" --foreground --fdpass \
+			--log="$clam/clamonacc.log" >"$clam/clamonacc.out" 2>&1 &
 		clamonacc_pid=$!
 		pids+=("$clamonacc_pid")
 		if until_denied "$prot/ready/marker" 120; then
 			measure "clam-miss" latency "$prot/clam-miss" 0 "$FILES" 1
 			measure "clam-hit" latency "$prot/hit" 0 1 $((HIT_OPENS / 10))
 		else
-			clam_note="clamonacc never denied the marker file: $(tail -n 3 "$scratch/clamonacc.log" "$scratch/clamonacc.out" 2>/dev/null | tr '\n' ' ')"
+			clam_note="clamonacc never denied the marker file: $(tail -n 3 "$clam/clamonacc.log" "$clam/clamonacc.out" 2>/dev/null | tr '\n' ' ')"
 		fi
 		kill -TERM "$clamonacc_pid"; wait "$clamonacc_pid" 2>/dev/null
 		clamd_rss=$(kib "$clamd_pid" VmRSS)	# after scanning, as vigild's

@@ -396,8 +396,9 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 		dispatch->queue_head = event;
 	dispatch->queue_tail = event;
 	dispatch->queued++;
-	pthread_cond_signal(&dispatch->queue_cond);
 	pthread_mutex_unlock(&dispatch->queue_lock);
+	/* After the unlock: the woken worker does not block on the lock. */
+	pthread_cond_signal(&dispatch->queue_cond);
 }
 
 static bool same_file_state(const struct stat *a, const struct stat *b)
