@@ -25,10 +25,10 @@ wait_marks() {
 # A clean file: one scan, then the kernel answers its opens by itself.
 echo "hello" >"$prot/clean.txt"
 expect_open "$prot/clean.txt" allowed
-if [ "$(marks)" = 0 ] && ! { sleep 1; [ "$(marks)" -gt 0 ]; }; then
-	# a kernel without evictable ignore marks: the daemon tests cover the rest
-	grep -q "no evictable fanotify ignore marks" "$work/vigild.err" ||
-		fail "no ignore mark and no note saying why"
+for _ in $(seq 100); do grep -q "vigild: ready" "$work/vigild.err" && break; sleep 0.05; done
+if grep -q "no evictable fanotify ignore marks" "$work/vigild.err"; then
+	# vigild said at start that this kernel has none: the other daemon
+	# tests cover its own clean cache
 	echo "this kernel has no evictable ignore marks"
 	exit 77
 fi
