@@ -446,6 +446,32 @@ static void remember_clean(struct vigild *vigild, struct vigild_event *event,
 		backend->ops->remember_clean(backend, event, false);
 }
 
+/*
+ * The file's SHA-256 for its record. The scan computes it only when allowed
+ * opens are logged (a clean scan, the common case, then skips the hashing
+ * on the opener's time); a detection's record gets it from a second scan
+ * on the same snapshot, after the answer.
+ */
+static void record_sha256(const struct bases_snapshot *snapshot, const struct vigild_event *event,
+			  const struct vigil_scan_result *result, struct verdict_record *record)
+{
+	struct vigil_scan_result again;
+
+	if (result->sha256_valid) {
+		record->sha256_valid = true;
+		memcpy(record->sha256, result->sha256, sizeof(record->sha256));
+		return;
+	}
+	if (result->verdict != VIGIL_INFECTED)
+		return;
+	if (vigil_engine_scan_fd(snapshot->engine, event->fd, VIGIL_SCAN_WANT_SHA256, &again) == 0 &&
+	    again.sha256_valid) {
+		record->sha256_valid = true;
+		memcpy(record->sha256, again.sha256, sizeof(record->sha256));
+	}
+	vigil_scan_result_uninit(&again);
+}
+
 static void scan_event(struct vigild *vigild, struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
@@ -466,7 +492,8 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	if (config->debug_scan_delay_ms)
 		sleep_ms(config->debug_scan_delay_ms);
 	atomic_fetch_add(&vigild->stats.scans, 1);
-	r = vigil_engine_scan_fd(snapshot->engine, event->fd, VIGIL_SCAN_WANT_SHA256, &result);
+	r = vigil_engine_scan_fd(snapshot->engine, event->fd,
+				 config->log_allowed ? VIGIL_SCAN_WANT_SHA256 : 0, &result);
 	if (r < 0) {
 		result.verdict = VIGIL_SCAN_ERROR;
 		result.error = r;
@@ -501,8 +528,7 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 		remember_clean(vigild, event, snapshot, changes);
 	record_note_answer(record, event);
 	if (record) {
-		record->sha256_valid = result.sha256_valid;
-		memcpy(record->sha256, result.sha256, sizeof(record->sha256));
+		record_sha256(snapshot, event, &result, record);
 		if (result.match_count) {
 			record->rules = calloc(result.match_count, sizeof(char *));
 			for (size_t i = 0; record->rules && i < result.match_count; i++) {
