@@ -20,8 +20,8 @@
  * timestamps are coarse (a write in the same clock tick leaves mtime and
  * ctime as they were), but a writer that closed the file in between has
  * sent FAN_CLOSE_WRITE, and either its invalidation is counted before the
- * insert (refused) or it comes after and drops the entry. Backends with a
- * kernel-side cache re-check the counter after adding their mark.
+ * insert (refused) or it comes after and drops the entry. dispatch.c reads
+ * the counter again after the backend added its kernel-side mark.
  *
  * The table is bounded (CACHE_SLOTS, direct-mapped per stripe; a collision
  * replaces the older entry), so memory never grows with the filesystem.
