@@ -344,6 +344,34 @@ static void answer_now(struct vigild *vigild, struct vigild_event *event, bool a
 	event_put(event);
 }
 
+static bool same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * A hit in our cache that the kernel's cache did not serve: its mark was
+ * evicted with the inode (evictable marks do not pin it) or never taken.
+ * Marked again, in the event loop, after the answer; taken back if the
+ * file changed meanwhile (a truncate(2) opens nothing, so no close event
+ * would tell) or the entry or the bases moved on. A FAN_CLOSE_WRITE for it
+ * is handled by this same loop, before this event or after the mark.
+ */
+static void remember_clean_again(struct vigild *vigild, struct vigild_event *event)
+{
+	struct backend *backend = event->backend;
+	struct stat after;
+
+	if (!backend->ops->remember_clean)
+		return;
+	backend->ops->remember_clean(backend, event, true);
+	if (fstat(event->fd, &after) < 0 || !same_file_state(&event->st, &after) ||
+	    !cache_lookup(vigild->cache, &after, bases_generation(vigild->bases)))
+		backend->ops->remember_clean(backend, event, false);
+}
+
 void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
@@ -377,7 +405,9 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 		if (cache_lookup(vigild->cache, &event->st, bases_generation(vigild->bases)) &&
 		    !file_open_for_writing(event->fd)) {
 			atomic_fetch_add(&vigild->stats.cache_hits, 1);
-			answer_now(vigild, event, true);
+			event_answer(event, true);
+			remember_clean_again(vigild, event);
+			event_put(event);
 			return;
 		}
 		if (excluded(vigild, event)) {
@@ -399,13 +429,6 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 	pthread_mutex_unlock(&dispatch->queue_lock);
 	/* After the unlock: the woken worker does not block on the lock. */
 	pthread_cond_signal(&dispatch->queue_cond);
-}
-
-static bool same_file_state(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 static void sleep_ms(unsigned milliseconds)

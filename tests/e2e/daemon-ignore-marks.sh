@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: the kernel-side clean cache (fanotify evictable ignore marks): a clean file's next opens never reach vigild; rewritten by write(), truncate or rename-over it is scanned again and denied once it carries EICAR, allowed again once clean; a reload that adds a matching signature flushes the marks; a file held open for writing while scanned clean gets no clean hit once a write() makes it bad.
+# Description: the kernel-side clean cache (fanotify evictable ignore marks): a clean file's next opens never reach vigild, and after the kernel evicted its mark (ext4) vigild's own cache marks it again; rewritten by write(), truncate or rename-over it is scanned again and denied once it carries EICAR, allowed again once clean; a reload that adds a matching signature flushes the marks; a file held open for writing while scanned clean gets no clean hit once a write() makes it bad.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
 daemon_setup
@@ -101,6 +101,41 @@ eicar >&7
 expect_open "$prot/held" denied
 exec 7>&-
 expect_open "$prot/held" denied
+
+# an evicted mark: on ext4 the inode can leave memory (an evictable mark
+# does not pin it); vigild's own cache answers the next open and marks the
+# file again, so the opens after it never reach vigild
+evicted=no
+truncate -s 32M "$work/ext4.img"
+if mkfs.ext4 -q -F "$work/ext4.img" >/dev/null 2>&1 && mkdir "$prot/ext" &&
+	mount -o loop "$work/ext4.img" "$prot/ext" 2>/dev/null; then
+	eicar >"$prot/ext/eicar.com"
+	for _ in $(seq 100); do cat "$prot/ext/eicar.com" >/dev/null 2>&1 || break; sleep 0.05; done
+	expect_open "$prot/ext/eicar.com" denied	# the new mount is marked
+	n=$(marks)
+	echo "on ext4" >"$prot/ext/file"
+	expect_open "$prot/ext/file" allowed
+	wait_marks $((n + 1))
+	hits=$(status_field events.cache_hits)
+	for _ in 1 2 3 4 5; do
+		# its page cache first (an inode with pages stays), then inodes
+		sync
+		python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+os.close(fd)' "$prot/ext/file"
+		echo 2 >/proc/sys/vm/drop_caches
+		expect_open "$prot/ext/file" allowed
+		[ "$(status_field events.cache_hits)" -gt "$hits" ] && { evicted=yes; break; }
+	done
+	if [ $evicted = yes ]; then
+		wait_marks $((n + 2))
+		before=$(events)
+		expect_open "$prot/ext/file" allowed
+		[ "$(events)" = "$before" ] || fail "the file marked again still reaches vigild"
+	fi
+fi
+[ $evicted = yes ] || echo "note: no ext4 loop mount or no inode eviction here; the re-mark is not tested"
 
 stop_vigild
 echo "ok: $(grep -c . "$log" 2>/dev/null || echo 0) records"
