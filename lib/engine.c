@@ -409,6 +409,36 @@ static int load_carried(struct engine_part *part, const struct precompiled_heade
 	return -ENOENT;
 }
 
+/*
+ * After a compile or a carried matcher was stored in the cache, runs the
+ * part on the stored form instead: its pools are then pages of the cache
+ * file, shared with the page cache and with every other process that maps
+ * it, rather than a private heap copy (about half of a large set's
+ * memory). When the stored form cannot be read back, the part keeps what
+ * it has.
+ */
+static void adopt_stored_form(struct engine_part *part, const char *cache_dir, const struct set_cache_key *key)
+{
+	struct signature_set built = part->set;
+	struct matcher *built_matcher = part->matcher;
+	char *bytes;
+	size_t size;
+
+	if (set_cache_load(cache_dir, key, &part->set, &bytes, &size)) {
+		part->set = built;
+		return;
+	}
+	/* The matcher points at part->set, so it is made there. */
+	if (matcher_deserialize(&part->set, bytes, size, &part->matcher)) {
+		signature_set_uninit(&part->set);
+		part->set = built;
+		part->matcher = built_matcher;
+		return;
+	}
+	matcher_free(built_matcher);
+	signature_set_uninit(&built);
+}
+
 static int build_part(struct engine_part *part, struct loaded_source *sources,
 		      const size_t *order, size_t count, const struct vigil_engine_options *options,
 		      struct vigil_load_error *ret_error)
@@ -466,8 +496,8 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 	if (!load_carried(part, candidates, candidate_count, &carried_bytes, &size)) {
 		/* Signed and checked: no compile, and the cache learns it. */
 		part->origin = PART_PRECOMPILED;
-		if (cache_dir)
-			set_cache_store(cache_dir, &key, &part->set, carried_bytes, size);
+		if (cache_dir && !set_cache_store(cache_dir, &key, &part->set, carried_bytes, size))
+			adopt_stored_form(part, cache_dir, &key);
 		r = 0;
 		goto out_free;
 	}
@@ -493,8 +523,8 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 		goto out_free;
 	}
 	/* A cache that cannot be written only costs the next load time. */
-	if (cache_dir && cacheable)
-		set_cache_store(cache_dir, &key, &part->set, bytes, size);
+	if (cache_dir && cacheable && !set_cache_store(cache_dir, &key, &part->set, bytes, size))
+		adopt_stored_form(part, cache_dir, &key);
 	free(bytes);
 out_free:
 	free(candidates);
