@@ -24,6 +24,7 @@
  * reused fd; that is why the number of live events is capped well below
  * the fd limit (backends stop reading at the cap, never deny for it).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -41,6 +42,9 @@
 #include "vigild.h"
 
 #define OVERDUE_BATCH 256
+/* The journal's processes, found by a walk of /proc this often. */
+#define EXEMPT_PIDS_MAX 8
+#define EXEMPT_REFRESH_NS (2ULL * 1000000000ULL)
 
 struct dispatch {
 	struct vigild *vigild;
@@ -59,6 +63,10 @@ struct dispatch {
 	atomic_uint in_flight;
 	unsigned in_flight_cap;
 	uint64_t tick_ns;
+	/* Candidates for always_exempt[] (a hit is confirmed by its exe):
+	 * written by the watchdog thread, read by the event loop. */
+	_Atomic pid_t exempt_pids[EXEMPT_PIDS_MAX];
+	uint64_t exempt_refreshed_ns;
 };
 
 uint64_t monotonic_ns(void)
@@ -258,15 +266,68 @@ static const char *const always_exempt[] = {
 	"/usr/lib/systemd/systemd-journald", "/lib/systemd/systemd-journald",
 };
 
+static bool always_exempt_executable(const char *executable)
+{
+	for (size_t i = 0; i < sizeof(always_exempt) / sizeof(always_exempt[0]); i++)
+		if (!strcmp(executable, always_exempt[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Reading /proc/PID/exe for every event costs a miss about a third of its
+ * time, so the journal's pids are found by a walk of /proc every
+ * EXEMPT_REFRESH_NS instead, and only an event from one of them reads its
+ * exe (a reused pid is not exempt). A journal restarted since the last
+ * walk is scanned like anyone else until the next one: slower, never
+ * stuck, because answers never wait on logging.
+ */
+static void refresh_exempt_pids(struct dispatch *dispatch)
+{
+	pid_t found[EXEMPT_PIDS_MAX] = { 0 };
+	struct dirent *entry;
+	size_t count = 0;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return;
+	while ((entry = readdir(proc)) && count < EXEMPT_PIDS_MAX) {
+		char *end, *executable;
+		long pid = strtol(entry->d_name, &end, 10);
+
+		if (*end || pid <= 0)
+			continue;
+		executable = process_executable((pid_t)pid);
+		if (executable && always_exempt_executable(executable))
+			found[count++] = (pid_t)pid;
+		free(executable);
+	}
+	closedir(proc);
+	for (size_t i = 0; i < EXEMPT_PIDS_MAX; i++)
+		atomic_store(&dispatch->exempt_pids[i], found[i]);
+	dispatch->exempt_refreshed_ns = monotonic_ns();
+}
+
+static bool maybe_exempt_pid(struct dispatch *dispatch, pid_t pid)
+{
+	for (size_t i = 0; i < EXEMPT_PIDS_MAX; i++)
+		if (atomic_load_explicit(&dispatch->exempt_pids[i], memory_order_relaxed) == pid)
+			return true;
+	return false;
+}
+
 static bool excluded(struct vigild *vigild, const struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
-	char *executable = process_executable(event->pid);
+	char *executable = NULL;
 	bool result = false;
 
+	if (config->exclude_executables.count || maybe_exempt_pid(vigild->dispatch, event->pid))
+		executable = process_executable(event->pid);
+
 	if (executable) {
-		for (size_t i = 0; i < sizeof(always_exempt) / sizeof(always_exempt[0]); i++)
-			result |= !strcmp(executable, always_exempt[i]);
+		result = always_exempt_executable(executable);
 		for (size_t i = 0; i < config->exclude_executables.count; i++)
 			result |= !strcmp(executable, config->exclude_executables.items[i]);
 		free(executable);
@@ -635,6 +696,8 @@ static void *watchdog_thread(void *data)
 
 		nanosleep(&tick, NULL);
 		now = monotonic_ns();
+		if (now - dispatch->exempt_refreshed_ns >= EXEMPT_REFRESH_NS)
+			refresh_exempt_pids(dispatch);
 		pthread_mutex_lock(&dispatch->list_lock);
 		for (struct vigild_event *event = dispatch->list_head; event && count < OVERDUE_BATCH;
 		     event = event->next)
@@ -694,6 +757,7 @@ int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch)
 		dispatch->in_flight_cap = 65536;
 	tick_ms = vigild->config.timeout_ms / 20;
 	dispatch->tick_ns = (tick_ms < 1 ? 1 : tick_ms > 50 ? 50 : tick_ms) * 1000000ULL;
+	refresh_exempt_pids(dispatch);
 
 	dispatch->worker_count = vigild->config.workers ? vigild->config.workers :
 		(unsigned)(cores > 0 ? cores : 2);
