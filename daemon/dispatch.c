@@ -67,6 +67,10 @@ struct dispatch {
 	 * written by the watchdog thread, read by the event loop. */
 	_Atomic pid_t exempt_pids[EXEMPT_PIDS_MAX];
 	uint64_t exempt_refreshed_ns;
+	/* For dispatch_healthy(): when the watchdog thread last ran, and when
+	 * a worker last finished a scan. */
+	atomic_uint_fast64_t watchdog_beat_ns;
+	atomic_uint_fast64_t last_completion_ns;
 };
 
 uint64_t monotonic_ns(void)
@@ -672,12 +676,47 @@ static void *worker_thread(void *data)
 		scan_event(vigild, event);
 		list_remove_event(dispatch, event);
 		event_put(event);
+		atomic_store(&dispatch->last_completion_ns, monotonic_ns());
 
 		pthread_mutex_lock(&dispatch->queue_lock);
 		dispatch->busy_workers--;
 		pthread_mutex_unlock(&dispatch->queue_lock);
 	}
 	return NULL;
+}
+
+/*
+ * Whether scanning still makes progress, for systemd's watchdog: false,
+ * with the reason, when the deadline watchdog thread has not run, or when
+ * every worker has been busy and events have waited, with no scan
+ * finishing, for ten deadlines plus 5 s. Openers do not hang then (the
+ * watchdog answers them with on_timeout), but nothing is scanned any more:
+ * a restart is the cure. A stuck backend read loop is not seen here.
+ */
+bool dispatch_healthy(struct dispatch *dispatch, char *why, size_t why_size)
+{
+	uint64_t now = monotonic_ns();
+	uint64_t stuck_ns = (10ULL * dispatch->vigild->config.timeout_ms + 5000ULL) * 1000000ULL;
+	uint64_t beat = atomic_load(&dispatch->watchdog_beat_ns);
+	uint64_t completion = atomic_load(&dispatch->last_completion_ns);
+	size_t queued;
+	unsigned busy;
+
+	if (now > beat && now - beat > stuck_ns) {
+		snprintf(why, why_size, "the deadline watchdog has not run for %llu s",
+			 (unsigned long long)((now - beat) / 1000000000ULL));
+		return false;
+	}
+	pthread_mutex_lock(&dispatch->queue_lock);
+	queued = dispatch->queued;
+	busy = dispatch->busy_workers;
+	pthread_mutex_unlock(&dispatch->queue_lock);
+	if (queued && busy >= dispatch->worker_count && now > completion && now - completion > stuck_ns) {
+		snprintf(why, why_size, "all %u scan workers stuck for %llu s, %zu events waiting",
+			 dispatch->worker_count, (unsigned long long)((now - completion) / 1000000000ULL), queued);
+		return false;
+	}
+	return true;
 }
 
 /* Answers every listed event past its deadline with on_timeout, then
@@ -696,6 +735,7 @@ static void *watchdog_thread(void *data)
 
 		nanosleep(&tick, NULL);
 		now = monotonic_ns();
+		atomic_store(&dispatch->watchdog_beat_ns, now);
 		if (now - dispatch->exempt_refreshed_ns >= EXEMPT_REFRESH_NS)
 			refresh_exempt_pids(dispatch);
 		pthread_mutex_lock(&dispatch->list_lock);
@@ -758,6 +798,8 @@ int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch)
 	tick_ms = vigild->config.timeout_ms / 20;
 	dispatch->tick_ns = (tick_ms < 1 ? 1 : tick_ms > 50 ? 50 : tick_ms) * 1000000ULL;
 	refresh_exempt_pids(dispatch);
+	atomic_store(&dispatch->watchdog_beat_ns, monotonic_ns());
+	atomic_store(&dispatch->last_completion_ns, monotonic_ns());
 
 	dispatch->worker_count = vigild->config.workers ? vigild->config.workers :
 		(unsigned)(cores > 0 ? cores : 2);

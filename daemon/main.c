@@ -149,6 +149,7 @@ static int run(struct vigild *vigild, int signal_fd)
 	uint64_t watchdog_usec = 0;
 	int mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	int timeout_ms = -1;
+	bool unhealthy_reported = false;
 
 	if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec)
 		timeout_ms = (int)(watchdog_usec / 2000);
@@ -162,8 +163,19 @@ static int run(struct vigild *vigild, int signal_fd)
 
 		if (r < 0 && errno != EINTR)
 			break;
-		if (watchdog_usec)
-			sd_notify(0, "WATCHDOG=1");
+		if (watchdog_usec) {
+			char why[160];
+
+			/* No ping while scanning is wedged: systemd restarts us. */
+			if (dispatch_healthy(vigild->dispatch, why, sizeof(why))) {
+				sd_notify(0, "WATCHDOG=1");
+				unhealthy_reported = false;
+			} else if (!unhealthy_reported) {
+				fprintf(stderr, "vigild: unhealthy, watchdog pings withheld: %s\n", why);
+				sd_notifyf(0, "STATUS=unhealthy: %s", why);
+				unhealthy_reported = true;
+			}
+		}
 		if (mounts_fd >= 0 && (fds[1].revents & (POLLPRI | POLLERR)))
 			vigild->backend->ops->refresh_marks(vigild->backend);
 		if (!(fds[0].revents & POLLIN))

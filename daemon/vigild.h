@@ -128,6 +128,8 @@ bool file_open_for_writing(int fd);
 int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch);
 void dispatch_free(struct dispatch *dispatch);
 void dispatch_status(struct vigild *vigild, struct json_object *object);
+/* Whether scanning makes progress (systemd watchdog pings); else why. */
+bool dispatch_healthy(struct dispatch *dispatch, char *why, size_t why_size);
 
 /* control.c */
 int control_new(struct vigild *vigild, struct control **ret_control, char *error,

@@ -95,4 +95,33 @@ mark=$(wc -l <"$messages")
 sed -i "s|^bases = .*|bases = $work/no-such-bases|" "$work/vigild.conf"
 NOTIFY_SOCKET=$notify ${VIGILD_PREFIX:-} "$vigild" --config "$work/vigild.conf" 2>/dev/null && fail "vigild started without bases"
 wait_message "^STATUS=bases $work/no-such-bases: No such file" "$mark"
+
+# wedged scanning: the one worker stuck in a scan (the test-only delay) and
+# another event waiting for ten deadlines plus 5 s: the pings stop, with
+# the reason in STATUS=, so systemd's WatchdogSec restarts vigild
+sed -i "s|^bases = .*|bases = $work/bases|" "$work/vigild.conf"
+rm -f "$work/bases/broken.ndb"
+printf 'workers = 1\ntimeout_ms = 100\ndebug_scan_delay_ms = 30000\n' >>"$work/vigild.conf"
+mark=$(wc -l <"$messages")
+NOTIFY_SOCKET=$notify WATCHDOG_USEC=$watchdog_usec \
+	bash -c 'export WATCHDOG_PID=$$; exec "$@"' vigild ${VIGILD_PREFIX:-} "$vigild" --config "$work/vigild.conf" \
+	>"$work/vigild.out" 2>"$work/vigild.err" &
+vigild_pid=$!
+wait_message '(^|[|])READY=1' "$mark"; ready=$at
+wait_message '^WATCHDOG=1$' "$ready"
+echo one >"$work/prot/one"; echo two >"$work/prot/two"
+cat "$work/prot/one" >/dev/null 2>&1 &
+openers=$!
+cat "$work/prot/two" >/dev/null 2>&1 &
+openers="$openers $!"
+sleep 5
+wait_message '^STATUS=unhealthy: all 1 scan workers stuck for [0-9]+ s, [0-9]+ events waiting' "$ready"; unhealthy=$at
+sleep 1.5
+late=$(awk -v after="$unhealthy" 'NR > after && /^WATCHDOG=1$/' "$messages" | wc -l)
+[ "$late" = 0 ] || fail "$late watchdog pings while wedged: $(cat "$messages")"
+grep -q "unhealthy, watchdog pings withheld: all 1 scan workers stuck" "$work/vigild.err" ||
+	fail "no unhealthy line on stderr"
+kill -KILL "$vigild_pid"; wait "$vigild_pid" 2>/dev/null; vigild_pid=
+# shellcheck disable=SC2086
+wait $openers	# released when their listener died
 echo ok
