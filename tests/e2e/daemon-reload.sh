@@ -107,9 +107,8 @@ expect_open "$prot/only-a" allowed
 expect_open "$prot/only-b" denied
 [ "$(status_field bases.reloads_failed)" = 4 ] || fail "refusals counted: $(status_field bases.reloads_failed)"
 
-# the storm: versions 5.. alternate set A (odd) and set B (even);
-# VIGIL_E2E_RELOAD_STORM reloads (60; fewer in the slow qemu guests)
-storm=${VIGIL_E2E_RELOAD_STORM:-60}
+# the storm: versions 5.. alternate set A (odd) and set B (even)
+storm=$(e2e_count 60 8)
 previous="--previous $work/release/4.vbundle"
 for i in $(seq 1 "$storm"); do
 	if [ $((i % 2)) = 1 ]; then release $((i + 4)) a; else release $((i + 4)) b; fi
