@@ -15,9 +15,15 @@
 # FAIL: line, so the kernel tests still run and the failure is counted.
 #
 # Knobs: VIGIL_GUEST_E2E=no skips the suite (printed, not silent);
+# VIGIL_DAEMON_BUILD=DIR puts that build's vigil, vigild and helpers in the
+# sysroot instead of build/'s;
 # VIGIL_GUEST_E2E=daemon-scan,daemon-kill runs only those scripts;
 # VIGIL_GUEST_E2E_TIMEOUT is the per-script limit in the guest (seconds).
+# shellcheck shell=bash disable=SC2154,SC2034 # out, cache, top are run's
 
+# the vigil build the guest runs: build/ (made here if out of date) or
+# VIGIL_DAEMON_BUILD, taken as it is
+guest_e2e_build=${VIGIL_DAEMON_BUILD:-$top/build}
 guest_e2e_image=$out/sysroot.img
 guest_e2e_qemu_args=()
 guest_e2e_cmdline=
@@ -85,9 +91,10 @@ guest_e2e_prepare() {
 	fi
 	if [ -z "$guest_e2e_built" ]; then
 		guest_e2e_built=yes
-		if ! make -s --no-print-directory all tests >"$out/guest-e2e-make.log" 2>&1; then
+		if [ "$guest_e2e_build" = "$top/build" ] &&
+			! make -s --no-print-directory all tests >"$out/guest-e2e-make.log" 2>&1; then
 			guest_e2e_built="make all tests failed (see $out/guest-e2e-make.log)"
-		elif ! tests/kernel/make-sysroot --build build "$guest_e2e_image" \
+		elif ! tests/kernel/make-sysroot --build "$guest_e2e_build" "$guest_e2e_image" \
 			>"$out/guest-e2e-sysroot.log" 2>&1; then
 			guest_e2e_built="make-sysroot failed: $(tail -n 1 "$out/guest-e2e-sysroot.log")"
 		fi
