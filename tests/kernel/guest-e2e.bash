@@ -17,6 +17,9 @@
 # Knobs: VIGIL_GUEST_E2E=no skips the suite (printed, not silent);
 # VIGIL_DAEMON_BUILD=DIR puts that build's vigil, vigild and helpers in the
 # sysroot instead of build/'s;
+# VIGIL_GUEST_E2E=all (the default) runs every tests/e2e/daemon-*.sh, those
+# tests/kernel/guest-e2e lists as kernel-independent in the first guest
+# only; VIGIL_GUEST_E2E=full runs all of them in every guest;
 # VIGIL_GUEST_E2E=daemon-scan,daemon-kill runs only those scripts;
 # VIGIL_GUEST_E2E_TIMEOUT is the per-script limit in the guest (seconds).
 # shellcheck shell=bash disable=SC2154,SC2034 # out, cache, top are run's
@@ -28,6 +31,7 @@ guest_e2e_image=$out/sysroot.img
 guest_e2e_qemu_args=()
 guest_e2e_cmdline=
 guest_e2e_built=
+guest_e2e_first=yes
 
 # guest_e2e_modules KREL DIR: the block driver modules the kernel does not
 # have built in, decompressed, in load order, as DIR/NN-name.ko.
@@ -110,4 +114,6 @@ guest_e2e_prepare() {
 	guest_e2e_qemu_args=(-drive "file=$guest_e2e_image,if=virtio,format=raw,readonly=on")
 	guest_e2e_cmdline=" VIGIL_GUEST_E2E=${VIGIL_GUEST_E2E:-all}"
 	guest_e2e_cmdline+=" VIGIL_GUEST_E2E_TIMEOUT=${VIGIL_GUEST_E2E_TIMEOUT:-180}"
+	guest_e2e_cmdline+=" VIGIL_GUEST_E2E_FIRST=$guest_e2e_first"
+	guest_e2e_first=no
 }
