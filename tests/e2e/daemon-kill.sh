@@ -10,11 +10,12 @@ eicar >"$prot/eicar.com"
 
 # Slow scans keep many opens pending at the moment of the kill.
 start_vigild "timeout_ms = 60000" "debug_scan_delay_ms = 300" "workers = 2" "log_allowed = no"
+rounds=$(e2e_count 40 15)
 pids=
 for p in $(seq 6); do
 	# new files each round, so nothing is a cache hit
 	(
-		for round in $(seq 40); do
+		for round in $(seq $rounds); do
 			echo "$p $round" >"$prot/p$p-$round"
 			cat "$prot/p$p-$round" >/dev/null 2>&1
 			cat "$prot/eicar.com" >/dev/null 2>&1

@@ -11,7 +11,7 @@ log=$work/logfs/verdicts.json
 start_vigild "log_allowed = yes"
 dd if=/dev/zero of="$work/logfs/filler" bs=4k count=100 status=none 2>/dev/null
 eicar >"$prot/eicar.com"
-for i in $(seq 20); do
+for i in $(seq "$(e2e_count 20 10)"); do
 	echo "clean $i" >"$prot/clean-$i"
 	expect_open "$prot/clean-$i" allowed
 	expect_open "$prot/eicar.com" denied

@@ -15,6 +15,12 @@ fail() { echo "FAIL: $*"; [ -n "${work:-}" ] && [ -f "$work/vigild.err" ] && sed
 eicar() { printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-'; printf '%s' 'ANTIVIRUS-TEST-FILE!$H+H*'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
+# e2e_count FULL QUICK: how many rounds, files or reloads a test uses: FULL,
+# or QUICK under VIGIL_E2E_QUICK=1, which tests/kernel/guest-e2e sets in the
+# emulated qemu guests (many times slower than this host). The assertions
+# stay the same.
+e2e_count() { if [ "${VIGIL_E2E_QUICK:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
 daemon_setup() {
 	[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
 	probe=$("$helpers/fanotify-probe" /tmp) || { echo "$probe"; exit 77; }
