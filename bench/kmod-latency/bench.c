@@ -218,7 +218,7 @@ static pid_t start_vigild(const char *work, const char *backend, const char *bas
 	snprintf(socket_path, sizeof(socket_path), "%.200s/vigild.sock", work);
 	snprintf(text, sizeof(text),
 		 "paths = %s/prot\nbases = %s\nstate_dir = %s/state\nsocket = %s\n"
-		 "log = %s/verdicts.json\nbackend = %s\ntimeout_ms = 20000\n",
+		 "log = %s/verdicts.json\nbackend = %s\ntimeout_ms = 10000\n",
 		 work, bases, work, socket_path, work, backend);
 	if (write_text(config, text) < 0)
 		return -1;
