@@ -63,6 +63,9 @@ struct backend_ops {
 	void (*event_free)(struct backend *backend, struct vigild_event *event);
 	/* Adds one JSON object per configured path: what is really covered. */
 	void (*coverage)(struct backend *backend, struct json_object *array);
+	/* Optional (NULL: none): adds the kernel side's own counters to a
+	 * status reply (vigil.ko: "module"). */
+	void (*statistics)(struct backend *backend, struct json_object *object);
 	/* Re-examines the mounts under the protected paths (mount table changed). */
 	void (*refresh_marks)(struct backend *backend);
 	/* Optional (NULL: the backend has no kernel-side clean cache). With

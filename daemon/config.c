@@ -373,6 +373,7 @@ static int handle_value(struct parse_state *state, const char *key, const char *
 		return fail(state, "%s: empty value", key);
 	if (!strcmp(key, "scan_on")) {
 		config->scan_on = 0;
+		config->scan_on_line = state->line;
 		return for_each_word(state, key, value, add_scan_on);
 	}
 	if (!strcmp(key, "action")) {
@@ -479,6 +480,7 @@ static int handle_value(struct parse_state *state, const char *key, const char *
 		return 1;
 	}
 	if (!strcmp(key, "backend")) {
+		config->backend_line = state->line;
 		if (!strcmp(value, "auto"))
 			config->backend = CONFIG_BACKEND_AUTO;
 		else if (!strcmp(value, "fanotify"))
@@ -620,6 +622,15 @@ int config_validate(const struct vigild_config *config, char *error, size_t erro
 		snprintf(error, error_size,
 			 "%s: scan_on must include open or exec (close_write alone answers nothing)",
 			 file);
+		return -EINVAL;
+	}
+	/* vigil.ko has no close-after-write event: asking for both is a contradiction. */
+	if (config->backend == CONFIG_BACKEND_KMOD && config->scan_on_line &&
+	    (config->scan_on & CONFIG_SCAN_CLOSE_WRITE)) {
+		snprintf(error, error_size,
+			 "%s:%u: scan_on = close_write needs the fanotify backend: vigil.ko sends no "
+			 "close-after-write events (backend = kmod on line %u)",
+			 file, config->scan_on_line, config->backend_line);
 		return -EINVAL;
 	}
 	if (config->backend == CONFIG_BACKEND_FANOTIFY && config->deny_errno_set &&

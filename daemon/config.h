@@ -42,6 +42,7 @@ struct vigild_config {
 	uid_t *exclude_uids;
 	size_t exclude_uid_count;
 	unsigned scan_on;		/* CONFIG_SCAN_* */
+	unsigned scan_on_line;		/* where scan_on was set; 0: the default */
 	enum config_action action;
 	int deny_errno;			/* EPERM or EACCES */
 	bool deny_errno_set;
@@ -65,6 +66,7 @@ struct vigild_config {
 	enum config_quarantine quarantine;
 	char *quarantine_dir;
 	enum config_backend backend;
+	unsigned backend_line;		/* where backend was set; 0: the default */
 	unsigned debug_scan_delay_ms;	/* tests only: every scan sleeps first */
 };
 

@@ -534,9 +534,14 @@ static void kmod_refresh_marks(struct backend *backend)
 	watch_all(of(backend), false, error, sizeof(error));
 }
 
+/* scan_on includes close_write (the default does): say that nothing does it. */
+#define CLOSE_WRITE_NOTE "close_write not scanned (vigil.ko sends no close-after-write events)"
+
 static void kmod_coverage(struct backend *backend, struct json_object *array)
 {
 	struct kmod_backend *kmod = of(backend);
+	bool close_write = backend->vigild->config.scan_on & CONFIG_SCAN_CLOSE_WRITE;
+	char note[sizeof(kmod->paths[0].note) + sizeof(CLOSE_WRITE_NOTE) + 2];
 
 	pthread_mutex_lock(&kmod->marks_lock);
 	for (size_t i = 0; i < kmod->path_count; i++) {
@@ -553,12 +558,55 @@ static void kmod_coverage(struct backend *backend, struct json_object *array)
 		if (kmod->session_gone)
 			json_object_object_add(object, "note", json_object_new_string(
 				"vigil.ko ended the session: restart vigild"));
-		else if (protected->note[0])
-			json_object_object_add(object, "note",
-					       json_object_new_string(protected->note));
+		else if (protected->note[0] || close_write) {
+			snprintf(note, sizeof(note), "%s%s%s", protected->note,
+				 protected->note[0] && close_write ? "; " : "",
+				 close_write ? CLOSE_WRITE_NOTE : "");
+			json_object_object_add(object, "note", json_object_new_string(note));
+		}
 		json_object_array_add(array, object);
 	}
 	pthread_mutex_unlock(&kmod->marks_lock);
+}
+
+/* VIGIL_IOC_STATS as "module": counters since vigil.ko was loaded. */
+static void kmod_statistics(struct backend *backend, struct json_object *object)
+{
+	struct kmod_backend *kmod = of(backend);
+	struct json_object *module;
+	struct vigil_stats stats;
+	int r = -ENODEV;
+
+	pthread_mutex_lock(&kmod->submit_lock);
+	if (!kmod->closed && kmod->device_fd >= 0)
+		r = ioctl(kmod->device_fd, VIGIL_IOC_STATS, &stats) < 0 ? -errno : 0;
+	pthread_mutex_unlock(&kmod->submit_lock);
+	module = json_object_new_object();
+	if (r < 0) {
+		json_object_object_add(module, "error", json_object_new_string(strerror(-r)));
+		json_object_object_add(object, "module", module);
+		return;
+	}
+#define ADD_COUNTER(field) \
+	json_object_object_add(module, #field, json_object_new_int64((int64_t)stats.field))
+	ADD_COUNTER(events);
+	ADD_COUNTER(allowed);
+	ADD_COUNTER(denied);
+	ADD_COUNTER(timeouts);
+	ADD_COUNTER(overflows);
+	ADD_COUNTER(released);
+	ADD_COUNTER(cache_hits);
+	ADD_COUNTER(cache_misses);
+	ADD_COUNTER(cache_entries);
+	ADD_COUNTER(stale_answers);
+	ADD_COUNTER(kthread_skips);
+	ADD_COUNTER(excluded);
+	ADD_COUNTER(pending);
+	ADD_COUNTER(fd_errors);
+	ADD_COUNTER(interrupted);
+	ADD_COUNTER(registered);
+#undef ADD_COUNTER
+	json_object_object_add(object, "module", module);
 }
 
 static void kmod_flush_cache(struct backend *backend)
@@ -651,6 +699,7 @@ static const struct backend_ops kmod_ops = {
 	.answer = kmod_answer,
 	.event_free = kmod_event_free,
 	.coverage = kmod_coverage,
+	.statistics = kmod_statistics,
 	.refresh_marks = kmod_refresh_marks,
 	.flush_cache = kmod_flush_cache,
 	.stop = kmod_stop,

@@ -127,6 +127,8 @@ void vigild_status(struct vigild *vigild, struct json_object *object)
 	if (vigild->backend)
 		vigild->backend->ops->coverage(vigild->backend, coverage);
 	json_object_object_add(object, "coverage", coverage);
+	if (vigild->backend && vigild->backend->ops->statistics)
+		vigild->backend->ops->statistics(vigild->backend, object);
 	json_object_object_add(settings, "action", json_object_new_string(
 		config->action == CONFIG_ACTION_DENY ? "deny" : "audit"));
 	json_object_object_add(settings, "timeout_ms", json_object_new_int((int)config->timeout_ms));
@@ -271,6 +273,15 @@ int main(int argc, char *argv[])
 			"or set backend = auto or fanotify)\n");
 		goto out_free_config;
 	}
+	/* backend = kmod with scan_on = close_write written out is refused by
+	 * config_validate(); auto may still land here. */
+	if (vigild->config.backend == CONFIG_BACKEND_KMOD && vigild->config.scan_on_line &&
+	    (vigild->config.scan_on & CONFIG_SCAN_CLOSE_WRITE))
+		fprintf(stderr, "vigild: warning: %s:%u: scan_on = close_write is not honoured: "
+			"backend = auto chose vigil.ko, which sends no close-after-write events "
+			"(files are scanned when opened or executed)\n",
+			vigild->config.file ? vigild->config.file : "vigild.conf",
+			vigild->config.scan_on_line);
 	if (vigild->config.backend == CONFIG_BACKEND_FANOTIFY &&
 	    (vigild->config.deny_errno != EPERM || vigild->config.overflow_verdict != CONFIG_ALLOW))
 		fprintf(stderr, "vigild: warning: backend = auto found no /dev/vigil: fanotify "

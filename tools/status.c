@@ -51,6 +51,19 @@ static void print_human(struct json_object *reply)
 	printf("latency: p50 %lld us, p99 %lld us; in flight %lld of %lld\n",
 	       number(reply, "latency.p50_us"), number(reply, "latency.p99_us"),
 	       number(reply, "events.in_flight"), number(reply, "events.in_flight_cap"));
+	if (json_path(reply, "module.error"))
+		printf("vigil.ko: counters unavailable: %s\n", text(reply, "module.error"));
+	else if (json_path(reply, "module"))
+		printf("vigil.ko (since loaded): events %lld, allowed %lld, denied %lld, "
+		       "kernel timeouts %lld, overflows %lld, released %lld, cache hits %lld, "
+		       "misses %lld, entries %lld, pending %lld, stale answers %lld, "
+		       "interrupted %lld\n",
+		       number(reply, "module.events"), number(reply, "module.allowed"),
+		       number(reply, "module.denied"), number(reply, "module.timeouts"),
+		       number(reply, "module.overflows"), number(reply, "module.released"),
+		       number(reply, "module.cache_hits"), number(reply, "module.cache_misses"),
+		       number(reply, "module.cache_entries"), number(reply, "module.pending"),
+		       number(reply, "module.stale_answers"), number(reply, "module.interrupted"));
 	printf("records: %s, written %lld, dropped %lld, write errors %lld, tail readers %lld, "
 	       "cut off %lld\n", text(reply, "records.sink"), number(reply, "records.written"),
 	       number(reply, "records.dropped"), number(reply, "records.write_errors"),

@@ -159,6 +159,27 @@ static void expect_contradiction(const char *text, const char *message)
 	config_uninit(&config);
 }
 
+/* Settings that look close to a contradiction but are not one. */
+Test(config, kmod_scan_on_accepted)
+{
+	static const char *const texts[] = {
+		"paths = /srv\nbases = /b\nbackend = kmod\n",	/* default scan_on */
+		"paths = /srv\nbases = /b\nbackend = kmod\nscan_on = open exec\n",
+		"paths = /srv\nbases = /b\nbackend = auto\nscan_on = open close_write\n",
+		"paths = /srv\nbases = /b\nbackend = fanotify\nscan_on = open close_write\n",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct vigild_config config;
+		char error[512] = "";
+
+		cr_assert_eq(parse(&config, texts[i], error, sizeof(error)), 0, "%s", error);
+		cr_expect_eq(config_validate(&config, error, sizeof(error)), 0, "%s: %s", texts[i],
+			     error);
+		config_uninit(&config);
+	}
+}
+
 Test(config, contradictions)
 {
 	expect_contradiction("bases = /b\n", "test.conf: `paths' is required (what to protect)");
@@ -166,6 +187,12 @@ Test(config, contradictions)
 			     "test.conf: scan_on must include open or exec (close_write alone answers nothing)");
 	expect_contradiction("paths = /srv\nbases = /b\nbackend = fanotify\ndeny_errno = EACCES\n",
 			     "test.conf: deny_errno = EACCES needs the kmod backend; fanotify always answers EPERM");
+	expect_contradiction("paths = /srv\nbases = /b\nbackend = kmod\nscan_on = open close_write\n",
+			     "test.conf:4: scan_on = close_write needs the fanotify backend: vigil.ko "
+			     "sends no close-after-write events (backend = kmod on line 3)");
+	expect_contradiction("paths = /srv\nscan_on = exec close_write\nbases = /b\nbackend = kmod\n",
+			     "test.conf:2: scan_on = close_write needs the fanotify backend: vigil.ko "
+			     "sends no close-after-write events (backend = kmod on line 4)");
 	expect_contradiction("paths = /srv\nbases = /b\nbackend = fanotify\noverflow_verdict = deny\n",
 			     "test.conf: overflow_verdict = deny needs the kmod backend; fanotify allows on overflow");
 	expect_contradiction("paths = /srv\nbases = /b\nquarantine = move\naction = audit\n",
