@@ -59,6 +59,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "mounts.h"
 #include "vigild.h"
 
 #define RING_ENTRIES 512
@@ -318,74 +319,6 @@ static void *loop_thread(void *data)
 }
 
 /* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE SUPER" */
-struct mount_entry {
-	char root[PATH_MAX];
-	char point[PATH_MAX];
-	char fs_type[64];
-};
-
-static void unescape_octal(char *text)
-{
-	char *out = text;
-
-	for (char *p = text; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' &&
-		    p[3] >= '0' && p[3] <= '7') {
-			*out++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-			p += 3;
-		} else {
-			*out++ = *p;
-		}
-	}
-	*out = '\0';
-}
-
-static int read_mounts(struct mount_entry **ret_entries, size_t *ret_count)
-{
-	FILE *stream = fopen("/proc/self/mountinfo", "re");
-	struct mount_entry *entries = NULL;
-	size_t count = 0;
-	char *line = NULL;
-	size_t line_size = 0;
-
-	if (!stream)
-		return -errno;
-	while (getline(&line, &line_size, stream) > 0) {
-		struct mount_entry entry;
-		char *separator = strstr(line, " - ");
-		struct mount_entry *bigger;
-
-		if (!separator ||
-		    sscanf(line, "%*s %*s %*s %4095s %4095s", entry.root, entry.point) != 2 ||
-		    sscanf(separator + 3, "%63s", entry.fs_type) != 1)
-			continue;
-		unescape_octal(entry.root);
-		unescape_octal(entry.point);
-		bigger = realloc(entries, (count + 1) * sizeof(*entries));
-		if (!bigger)
-			break;
-		entries = bigger;
-		entries[count++] = entry;
-	}
-	free(line);
-	fclose(stream);
-	*ret_entries = entries;
-	*ret_count = count;
-	return 0;
-}
-
-/* The topmost mount at exactly this point, or NULL. */
-static const struct mount_entry *mount_at(const struct mount_entry *entries, size_t count,
-					  const char *point)
-{
-	const struct mount_entry *found = NULL;
-
-	for (size_t i = 0; i < count; i++)
-		if (!strcmp(entries[i].point, point))
-			found = &entries[i];
-	return found;
-}
-
 static bool strictly_within(const char *path, const char *folder)
 {
 	size_t length = strlen(folder);
@@ -431,7 +364,7 @@ static int mark_path(struct fanotify_backend *fanotify, struct protected_path *p
 		     const struct mount_entry *entries, size_t count, bool at_start,
 		     char *error, size_t error_size)
 {
-	const struct mount_entry *existing = mount_at(entries, count, protected->path);
+	const struct mount_entry *existing = mounts_at(entries, count, protected->path);
 	const char *note;
 	int r;
 
@@ -471,7 +404,7 @@ static int mark_path(struct fanotify_backend *fanotify, struct protected_path *p
 	if (existing)
 		snprintf(protected->fs_type, sizeof(protected->fs_type), "%s", existing->fs_type);
 	else {
-		const struct mount_entry *self = mount_at(entries, count, protected->path);
+		const struct mount_entry *self = mounts_at(entries, count, protected->path);
 
 		snprintf(protected->fs_type, sizeof(protected->fs_type), "%s",
 			 self ? self->fs_type : "?");
@@ -505,7 +438,7 @@ static int mark_all(struct fanotify_backend *fanotify, bool at_start, char *erro
 	size_t count = 0;
 	int r;
 
-	r = read_mounts(&entries, &count);
+	r = mounts_read(&entries, &count);
 	if (r < 0) {
 		snprintf(error, error_size, "/proc/self/mountinfo: %s", strerror(-r));
 		return r;
@@ -519,7 +452,7 @@ static int mark_all(struct fanotify_backend *fanotify, bool at_start, char *erro
 		/* A bind we made shows up only in a fresh mount table. */
 		if (fanotify->paths[i].vigild_bind && at_start) {
 			free(entries);
-			r = read_mounts(&entries, &count);
+			r = mounts_read(&entries, &count);
 			if (r < 0)
 				break;
 		}
@@ -719,25 +652,9 @@ int fanotify_backend_new(struct vigild *vigild, struct backend **ret_backend,
 		goto err_free;
 	}
 	for (size_t i = 0; i < config->paths.count; i++) {
-		char resolved[PATH_MAX];
-		struct stat st;
-
-		if (!realpath(config->paths.items[i], resolved) || stat(resolved, &st) < 0) {
-			r = -errno;
-			snprintf(error, error_size, "paths: %s: %s", config->paths.items[i],
-				 strerror(-r));
+		r = mounts_resolve_folder(config->paths.items[i], &fanotify->paths[i].path, error, error_size);
+		if (r < 0)
 			goto err_free;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			r = -ENOTDIR;
-			snprintf(error, error_size, "paths: %s: not a folder", config->paths.items[i]);
-			goto err_free;
-		}
-		fanotify->paths[i].path = strdup(resolved);
-		if (!fanotify->paths[i].path) {
-			r = -ENOMEM;
-			goto err_free;
-		}
 		fanotify->path_count++;
 	}
 

@@ -834,25 +834,9 @@ int kmod_backend_new(struct vigild *vigild, struct backend **ret_backend,
 		goto err_free;
 	}
 	for (size_t i = 0; i < config->paths.count; i++) {
-		char resolved[PATH_MAX];
-		struct stat st;
-
-		if (!realpath(config->paths.items[i], resolved) || stat(resolved, &st) < 0) {
-			r = -errno;
-			snprintf(error, error_size, "paths: %s: %s", config->paths.items[i],
-				 strerror(-r));
+		r = mounts_resolve_folder(config->paths.items[i], &kmod->paths[i].path, error, error_size);
+		if (r < 0)
 			goto err_free;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			r = -ENOTDIR;
-			snprintf(error, error_size, "paths: %s: not a folder", config->paths.items[i]);
-			goto err_free;
-		}
-		kmod->paths[i].path = strdup(resolved);
-		if (!kmod->paths[i].path) {
-			r = -ENOMEM;
-			goto err_free;
-		}
 		kmod->path_count++;
 	}
 

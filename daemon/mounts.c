@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "mounts.h"
@@ -95,4 +96,23 @@ const struct mount_entry *mounts_holding(const struct mount_entry *entries, size
 		}
 	}
 	return found;
+}
+
+int mounts_resolve_folder(const char *configured, char **ret_path, char *error, size_t error_size)
+{
+	char resolved[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (!realpath(configured, resolved) || stat(resolved, &st) < 0) {
+		r = -errno;
+		snprintf(error, error_size, "paths: %s: %s", configured, strerror(-r));
+		return r;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(error, error_size, "paths: %s: not a folder", configured);
+		return -ENOTDIR;
+	}
+	*ret_path = strdup(resolved);
+	return *ret_path ? 0 : -ENOMEM;
 }

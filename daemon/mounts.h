@@ -20,6 +20,9 @@ struct mount_entry {
 
 /* The current table, in mountinfo order; free(*ret_entries) when done. */
 int mounts_read(struct mount_entry **ret_entries, size_t *ret_count);
+/* A configured protected path made absolute and canonical (*ret_path is
+ * malloc'd); -errno with "paths: PATH: reason" when it is not a folder. */
+int mounts_resolve_folder(const char *configured, char **ret_path, char *error, size_t error_size);
 /* The topmost mount at exactly this point, or NULL. */
 const struct mount_entry *mounts_at(const struct mount_entry *entries, size_t count,
 				    const char *point);
