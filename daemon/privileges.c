@@ -81,7 +81,7 @@ static const char *const allowed_syscalls[] = {
 	"getdents64", "fcntl", "socket", "connect", "sendmsg", "sendto", "recvfrom", "recvmsg",
 	"accept4", "poll", "ppoll", "getsockopt", "setsockopt", "shutdown", "unlink", "unlinkat",
 	"mkdir", "mkdirat", "fsync", "fdatasync", "fchown", "fchmod", "utimensat", "ftruncate",
-	"pipe2", "io_uring_enter", "fanotify_mark", "umount2", "getuid", "geteuid", "getgid",
+	"pipe2", "rename", "renameat", "renameat2", "io_uring_enter", "fanotify_mark", "umount2", "getuid", "geteuid", "getgid",
 	"getegid", "getrlimit", "prlimit64", "dup", "dup3", "memfd_create", "uname",
 	"restart_syscall", "getcwd", "faccessat", "faccessat2", "access", "stat", "lstat",
 	"open", "mount", "statfs", "fstatfs", "sysinfo", "getppid", "eventfd2", "epoll_wait",

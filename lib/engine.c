@@ -458,13 +458,16 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 		r = set_cache_key_init(&key);
 		if (r < 0)
 			return r;
-		for (size_t rank = 0; rank < count; ++rank) {
+		/* Labelled by place among the part's own sources, so that
+		 * adding or removing another part's file (which may sort
+		 * between them) keeps this part's key. */
+		for (size_t rank = 0, place = 0; rank < count; ++rank) {
 			const struct loaded_source *source = &sources[order[rank]];
 			char label[300];
 
 			if (!source->ignore_list && strcmp(source->part, part->name))
 				continue;
-			snprintf(label, sizeof(label), "%zu:%s", rank, source->name);
+			snprintf(label, sizeof(label), "%zu:%s", place++, source->name);
 			r = source_key_add(&key, label, source);
 			if (r < 0) {
 				set_cache_key_uninit(&key);

@@ -122,6 +122,46 @@ Test(engine, stats_count_what_was_loaded)
 	vigil_engine_unref(engine);
 }
 
+/* A part's cached matcher survives another part's file being added, even
+ * one that loads between the part's own files (.ndb before .hsb). */
+Test(engine, cache_key_ignores_other_parts_files)
+{
+	char cache_dir[] = "/tmp/vigil-engine-cache.XXXXXX";
+	struct vigil_source sources[3] = {
+		{ .name = "main.hdb", .data = (const uint8_t *)"44d88612fea8a8f36de82e1278abb02f:68:H\n", .fd = -1 },
+		{ .name = "main.hsb", .data = (const uint8_t *)"44d88612fea8a8f36de82e1278abb02f:68:S\n", .fd = -1 },
+		{ .name = "other.ndb", .data = (const uint8_t *)"O:0:*:" P "\n", .fd = -1 },
+	};
+	struct vigil_engine_options options = { 0 };
+	struct vigil_engine *engine;
+	struct vigil_engine_stats stats;
+	char command[128];
+
+	for (size_t i = 0; i < 3; i++)
+		sources[i].size = strlen((const char *)sources[i].data);
+	cr_assert_not_null(mkdtemp(cache_dir));
+	options.cache_dir = cache_dir;
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &engine, NULL), 0);
+	vigil_engine_get_stats(engine, &stats);
+	cr_assert_eq(stats.parts_compiled, 1);
+	vigil_engine_unref(engine);
+
+	/* main's two files and other.ndb, which loads between them */
+	sources[1] = (struct vigil_source){ .name = "other.ndb", .data = sources[2].data,
+					    .size = sources[2].size, .fd = -1 };
+	sources[2] = (struct vigil_source){ .name = "main.hsb",
+					    .data = (const uint8_t *)"44d88612fea8a8f36de82e1278abb02f:68:S\n",
+					    .fd = -1 };
+	sources[2].size = strlen((const char *)sources[2].data);
+	cr_assert_eq(vigil_engine_new(sources, 3, &options, &engine, NULL), 0);
+	vigil_engine_get_stats(engine, &stats);
+	cr_assert_eq(stats.parts_from_cache, 1, "main was compiled again (%zu from cache)", stats.parts_from_cache);
+	cr_assert_eq(stats.parts_compiled, 1);
+	vigil_engine_unref(engine);
+	snprintf(command, sizeof(command), "rm -rf %s", cache_dir);
+	cr_assert_eq(system(command), 0);
+}
+
 /* --- reference counting ---------------------------------------------------- */
 
 Test(engine, reference_counting_keeps_names_alive)
