@@ -547,7 +547,6 @@ static void *reload_thread(void *data)
 			old = bases->current;
 			bases->current = snapshot;	/* the swap */
 		}
-		bases->completed = target;
 		bases->last_result = r;
 		snprintf(bases->last_message, sizeof(bases->last_message), "%s", message);
 		bases->last_reload_at = time(NULL);
@@ -579,7 +578,11 @@ static void *reload_thread(void *data)
 		sd_notifyf(0, "READY=1\nSTATUS=%s%s", r == 0 ? "running with bases " :
 			   "reload refused, running bases kept: ", message);
 
+		/* Done only now: a `vigil reload` (or `vigil update`) returns once
+		 * the caches that held the old bases' verdicts are flushed, so no
+		 * open after it is answered from them. */
 		pthread_mutex_lock(&bases->lock);
+		bases->completed = target;
 		pthread_cond_broadcast(&bases->completed_cond);
 	}
 	pthread_mutex_unlock(&bases->lock);
