@@ -404,8 +404,12 @@ static int mark_path(struct fanotify_backend *fanotify, struct protected_path *p
 	if (existing)
 		snprintf(protected->fs_type, sizeof(protected->fs_type), "%s", existing->fs_type);
 	else {
+		/* A bind vigild just made is not in this table yet: it shows
+		 * the filesystem of the mount holding the folder. */
 		const struct mount_entry *self = mounts_at(entries, count, protected->path);
 
+		if (!self)
+			self = mounts_holding(entries, count, protected->path);
 		snprintf(protected->fs_type, sizeof(protected->fs_type), "%s",
 			 self ? self->fs_type : "?");
 	}

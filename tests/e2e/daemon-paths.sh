@@ -19,7 +19,8 @@ expect_open "$work/plain/eicar.com" denied
 expect_open "$work/beside/eicar.com" allowed
 mountpoint -q "$work/plain" || fail "no bind mount on $work/plain"
 "$vigil" status --socket "$socket" >"$work/status"
-grep -q "^  $work/plain: covered (bind-mount" "$work/status" || fail "status: $(cat "$work/status")"
+grep -q "^  $work/plain: covered (bind-mount, $(findmnt -n -o FSTYPE -T "$work"))" "$work/status" ||
+	fail "status (want the filesystem's type): $(cat "$work/status")"
 grep -q "not a mount point: vigild bind-mounted it onto itself" "$work/status" || fail "no note"
 
 # exclusions
