@@ -9,10 +9,12 @@
  * through cache_flush() after a swap).
  *
  *   SIGHUP / `vigil reload` -> bases_request_reload() (a ticket)
- *   -> reload thread: read every signature file once (bytes in memory,
- *      never the paths again; a bundle through bases/bundle-load.c, the
- *      loader `vigil scan` shares: sources keyed by their manifest SHA-256,
- *      carried `.vpc` matchers) -> vigil_engine_new() (cache, carried
+ *   -> reload thread: a bundle read once through bases/bundle-load.c
+ *      (the loader `vigil scan` shares: sources keyed by their manifest
+ *      SHA-256, carried `.vpc` matchers), or a folder's files opened once
+ *      through bases-folder.c (fds and their SHA-256; never the paths
+ *      again) -> vigil_engine_new() with the running engine as previous
+ *      (unchanged parts shared; others from the cache, a carried
  *      matcher, else a compile in a capped child) -> swap the pointer
  *      under the lock -> old snapshot released (freed when the last scan on
  *      it finishes) -> cache flushed -> RECORD_RELOAD -> waiters woken.
@@ -27,7 +29,6 @@
  * the lock) and give it back with bases_release(); a scan therefore always
  * finishes on the bases it started with.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -44,6 +45,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "bases-folder.h"
 #include "bundle-load.h"
 #include "bundle.h"
 #include "encoding.h"
@@ -51,9 +53,6 @@
 #include "sources.h"
 #include "record.h"
 #include "vigild.h"
-
-#define BASES_MAX_FILES 256
-#define BASES_MAX_FILE_SIZE (1ULL << 30)
 
 struct bases {
 	struct vigild *vigild;
@@ -71,81 +70,8 @@ struct bases {
 	bool thread_started;
 	bool stopping;
 	char cache_dir[4200];		/* compiled matchers, in the state folder */
+	struct folder_digests *folder_digests;	/* `bases = FOLDER`: what was hashed */
 };
-
-struct loaded_file {
-	char name[256];
-	uint8_t *data;
-	size_t size;
-};
-
-static bool signature_file_name(const char *name)
-{
-	static const char *const extensions[] = { ".hdb", ".hsb", ".ndb", ".fp", ".sfp", ".ign2" };
-	const char *dot = strrchr(name, '.');
-
-	if (!dot || name[0] == '.')
-		return false;
-	for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++)
-		if (!strcmp(dot, extensions[i]))
-			return true;
-	return false;
-}
-
-static int compare_files(const void *a, const void *b)
-{
-	return strcmp(((const struct loaded_file *)a)->name, ((const struct loaded_file *)b)->name);
-}
-
-/* Reads one file whole through one fd: no second look at the path. */
-static int read_whole(int dir_fd, const char *name, struct loaded_file *file)
-{
-	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	size_t size = 0;
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > BASES_MAX_FILE_SIZE) {
-		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		goto out_close;
-	}
-	file->data = malloc((size_t)st.st_size + 1);
-	if (!file->data) {
-		r = -ENOMEM;
-		goto out_close;
-	}
-	while (size < (size_t)st.st_size) {
-		ssize_t got = read(fd, file->data + size, (size_t)st.st_size - size);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			goto out_close;
-		}
-		if (got == 0)
-			break;
-		size += (size_t)got;
-	}
-	file->size = size;
-	snprintf(file->name, sizeof(file->name), "%s", name);
-out_close:
-	close(fd);
-	return r;
-}
-
-static void free_files(struct loaded_file *files, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		free(files[i].data);
-	free(files);
-}
 
 static uint64_t half_of_memory(void)
 {
@@ -269,7 +195,7 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 			 struct bases_snapshot **ret_snapshot, char *message, size_t message_size)
 {
 	const struct vigild_config *config = &bases->vigild->config;
-	struct loaded_file *files = calloc(BASES_MAX_FILES, sizeof(*files));
+	struct folder_file *files = NULL;
 	struct vigil_source_list list = { 0 };
 	struct vigil_loaded_bundle *bundle = NULL;
 	/* Never compile in vigild's own process: load the compiled matcher
@@ -280,6 +206,9 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 		.max_scan_size = config->max_scan_size,
 		.cache_dir = bases->cache_dir,
 		.compile_memory_limit = half_of_memory(),
+		/* Parts whose sources did not change are the running ones,
+		 * shared: a reload loads and holds only what changed. */
+		.previous = running ? running->engine : NULL,
 	};
 	struct vigil_load_error load_error = { 0 };
 	struct bases_snapshot *snapshot = NULL;
@@ -288,13 +217,10 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 	unsigned digest_length = 0;
 	EVP_MD_CTX *hash = NULL;
 	size_t count = 0;
-	struct stat st;
 	struct bundle_identity identity = { 0 };
 	char version[sizeof(((struct bases_snapshot *)0)->version)];
-	int dir_fd = -1, r;
+	int r;
 
-	if (!files)
-		return -ENOMEM;
 	if (!config->bases || vigil_file_is_bundle(config->bases)) {
 		r = config->bases ? load_bundle_file(config, &bundle, message, message_size) :
 				    load_installed(config, &bundle, message, message_size);
@@ -313,76 +239,14 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 			snprintf(message, message_size, "the bundle holds no signature files");
 			goto out;
 		}
-	} else if (stat(config->bases, &st) < 0) {
-		r = -errno;
-		snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
-		goto out;
-	} else if (S_ISDIR(st.st_mode)) {
-		DIR *dir;
-		struct dirent *entry;
-
-		dir_fd = open(config->bases, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dir_fd < 0) {
-			r = -errno;
-			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
-			goto out;
-		}
-		dir = fdopendir(dup(dir_fd));
-		if (!dir) {
-			r = -errno;
-			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
-			goto out;
-		}
-		r = 0;
-		while ((entry = readdir(dir))) {
-			if (!signature_file_name(entry->d_name))
-				continue;
-			if (count == BASES_MAX_FILES) {
-				r = -E2BIG;
-				snprintf(message, message_size, "bases %s: more than %d signature files",
-					 config->bases, BASES_MAX_FILES);
-				break;
-			}
-			r = read_whole(dir_fd, entry->d_name, &files[count]);
-			if (r < 0) {
-				snprintf(message, message_size, "bases %s/%s: %s", config->bases,
-					 entry->d_name, strerror(-r));
-				free(files[count].data);
-				files[count].data = NULL;
-				break;
-			}
-			count++;
-		}
-		closedir(dir);
+	} else {
+		/* A folder or one file: opened, hashed only if changed, read
+		 * by the engine only if a part must be parsed. */
+		r = folder_open(config->bases, bases->folder_digests, &files, message, message_size);
 		if (r < 0)
 			goto out;
-		if (!count) {
-			r = -ENOENT;
-			snprintf(message, message_size, "bases %s: no signature files (.hdb .hsb .ndb .fp .sfp .ign2)",
-				 config->bases);
-			goto out;
-		}
-	} else {
-		const char *slash = strrchr(config->bases, '/');
-
-		if (!signature_file_name(slash + 1)) {
-			r = -EINVAL;
-			snprintf(message, message_size,
-				 "bases %s: not a folder, a signature file nor a signed bundle",
-				 config->bases);
-			goto out;
-		}
-		dir_fd = AT_FDCWD;
-		r = read_whole(AT_FDCWD, config->bases, &files[0]);
-		if (r < 0) {
-			snprintf(message, message_size, "bases %s: %s", config->bases, strerror(-r));
-			goto out;
-		}
-		snprintf(files[0].name, sizeof(files[0].name), "%s", slash + 1);
-		count = 1;
-		dir_fd = -1;
+		count = (size_t)r;
 	}
-	qsort(files, count, sizeof(*files), compare_files);
 
 	hash = EVP_MD_CTX_new();
 	if (!hash || !EVP_DigestInit_ex(hash, EVP_sha256(), NULL)) {
@@ -390,12 +254,12 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
-		r = vigil_source_list_add_buffer(&list, files[i].name, files[i].data, files[i].size,
-						 NULL);
+		r = vigil_source_list_add_fd(&list, files[i].name, files[i].fd, files[i].sha256);
 		if (r < 0)
 			goto out;
+		files[i].fd = -1;	/* the list's now */
 		EVP_DigestUpdate(hash, files[i].name, strlen(files[i].name) + 1);
-		EVP_DigestUpdate(hash, files[i].data, files[i].size);
+		EVP_DigestUpdate(hash, files[i].sha256, sizeof(files[i].sha256));
 	}
 	EVP_DigestFinal_ex(hash, digest, &digest_length);
 	options.precompiled = list.precompiled;
@@ -450,9 +314,7 @@ out:
 	EVP_MD_CTX_free(hash);
 	vigil_source_list_uninit(&list);
 	vigil_loaded_bundle_free(bundle);
-	free_files(files, BASES_MAX_FILES);
-	if (dir_fd >= 0)
-		close(dir_fd);
+	folder_files_free(files, count);
 	return r;
 }
 
@@ -598,6 +460,11 @@ int bases_new(struct vigild *vigild, struct bases **ret_bases, char *error, size
 		return -ENOMEM;
 	bases->vigild = vigild;
 	bases->next_generation = 1;
+	bases->folder_digests = folder_digests_new();
+	if (!bases->folder_digests) {
+		r = -ENOMEM;
+		goto err_free;
+	}
 	snprintf(bases->cache_dir, sizeof(bases->cache_dir), "%s/matcher-cache",
 		 vigild->config.state_dir ? vigild->config.state_dir : VIGILD_DEFAULT_STATE_DIR);
 	if (mkdir(bases->cache_dir, 0700) < 0 && errno != EEXIST) {
@@ -638,6 +505,7 @@ void bases_free(struct bases *bases)
 		pthread_join(bases->thread, NULL);
 	}
 	bases_release(bases->current);
+	folder_digests_free(bases->folder_digests);
 	pthread_mutex_destroy(&bases->lock);
 	pthread_cond_destroy(&bases->requested_cond);
 	pthread_cond_destroy(&bases->completed_cond);
@@ -697,6 +565,10 @@ void bases_status(struct bases *bases, struct json_object *object)
 				       json_object_new_int64((int64_t)stats.parts_precompiled));
 		json_object_object_add(matchers, "from_cache",
 				       json_object_new_int64((int64_t)stats.parts_from_cache));
+		/* Of those, taken over from the bases running before the last
+		 * reload, because their sources were the same. */
+		json_object_object_add(matchers, "shared",
+				       json_object_new_int64((int64_t)stats.parts_shared));
 		json_object_object_add(status, "matchers", matchers);
 	}
 	json_object_object_add(status, "reloads_failed",

@@ -66,17 +66,29 @@ enum part_origin {
 	PART_FROM_CACHE,
 };
 
+/* A part is immutable once built and reference-counted: an engine built
+ * with options->previous takes the previous engine's part whenever the
+ * part's key (its sources, as the cache knows them) is the same, so a
+ * reload that changes one part loads only that one. */
 struct engine_part {
+	atomic_uint references;
 	char name[64];
 	struct signature_set set;
 	struct matcher *matcher;
 	enum part_origin origin;
+	bool keyed;
+	uint8_t key[32];
+};
+
+struct part_name {
+	char name[64];
 };
 
 struct vigil_engine {
 	atomic_uint references;
-	struct engine_part *parts;
+	struct engine_part **parts;
 	size_t part_count;
+	size_t parts_shared;
 	size_t window_size;
 	uint64_t max_file_size;
 	uint64_t max_scan_size;
@@ -200,6 +212,20 @@ static int source_bytes(struct loaded_source *source, struct vigil_load_error *r
 		snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
 		load_error(ret_error, source->name, 0, reason);
 		return r;
+	}
+	/* The key was made from the digest: parse only those bytes. */
+	if (source->sha256) {
+		uint8_t digest[32];
+
+		if (!EVP_Digest(source->owned, source->size, digest, NULL, EVP_sha256(), NULL)) {
+			load_error(ret_error, source->name, 0, "cannot hash");
+			return -ENOMEM;
+		}
+		if (memcmp(digest, source->sha256, sizeof(digest))) {
+			load_error(ret_error, source->name, 0,
+				   "changed while being loaded (its SHA-256 is not the one given)");
+			return -EAGAIN;
+		}
 	}
 	source->data = source->owned;
 	return 0;
@@ -439,14 +465,44 @@ static void adopt_stored_form(struct engine_part *part, const char *cache_dir, c
 	signature_set_uninit(&built);
 }
 
+/* The part's cache key: its own sources and every .ign2 list, each
+ * labelled by its place among them, so that adding or removing another
+ * part's file (which may sort between them) keeps this part's key. */
+static int part_key(struct engine_part *part, const struct loaded_source *sources,
+		    const size_t *order, size_t count, struct set_cache_key *key)
+{
+	int r = set_cache_key_init(key);
+
+	if (r < 0)
+		return r;
+	for (size_t rank = 0, place = 0; rank < count; ++rank) {
+		const struct loaded_source *source = &sources[order[rank]];
+		char label[300];
+
+		if (!source->ignore_list && strcmp(source->part, part->name))
+			continue;
+		snprintf(label, sizeof(label), "%zu:%s", place++, source->name);
+		r = source_key_add(key, label, source);
+		if (r < 0) {
+			set_cache_key_uninit(key);
+			return r;
+		}
+	}
+	r = set_cache_key_finish(key);
+	if (r < 0)
+		return r;
+	memcpy(part->key, key->digest, sizeof(part->key));
+	part->keyed = true;
+	return 0;
+}
+
 static int build_part(struct engine_part *part, struct loaded_source *sources,
 		      const size_t *order, size_t count, const struct vigil_engine_options *options,
-		      struct vigil_load_error *ret_error)
+		      const struct set_cache_key *key, struct vigil_load_error *ret_error)
 {
-	const char *cache_dir = options ? options->cache_dir : NULL;
+	const char *cache_dir = options && part->keyed ? options->cache_dir : NULL;
 	uint64_t memory_limit = options ? options->compile_memory_limit : 0;
 	struct precompiled_header *candidates = NULL;
-	struct set_cache_key key = { 0 };
 	char reason[256] = "", *bytes = NULL;
 	const char *carried_bytes = NULL;
 	size_t candidate_count = 0;
@@ -454,38 +510,14 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 	size_t size = 0;
 	int r;
 
-	if (cache_dir) {
-		r = set_cache_key_init(&key);
-		if (r < 0)
-			return r;
-		/* Labelled by place among the part's own sources, so that
-		 * adding or removing another part's file (which may sort
-		 * between them) keeps this part's key. */
-		for (size_t rank = 0, place = 0; rank < count; ++rank) {
-			const struct loaded_source *source = &sources[order[rank]];
-			char label[300];
-
-			if (!source->ignore_list && strcmp(source->part, part->name))
-				continue;
-			snprintf(label, sizeof(label), "%zu:%s", place++, source->name);
-			r = source_key_add(&key, label, source);
-			if (r < 0) {
-				set_cache_key_uninit(&key);
-				return r;
-			}
+	if (cache_dir && !set_cache_load(cache_dir, key, &part->set, &bytes, &size)) {
+		r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
+		bytes = NULL; /* inside the set's mapping */
+		if (!r) {
+			part->origin = PART_FROM_CACHE;
+			return 0;
 		}
-		r = set_cache_key_finish(&key);
-		if (r < 0)
-			return r;
-		if (!set_cache_load(cache_dir, &key, &part->set, &bytes, &size)) {
-			r = matcher_deserialize(&part->set, bytes, size, &part->matcher);
-			bytes = NULL; /* inside the set's mapping */
-			if (!r) {
-				part->origin = PART_FROM_CACHE;
-				return 0;
-			}
-			signature_set_uninit(&part->set);
-		}
+		signature_set_uninit(&part->set);
 	}
 	if (options && options->precompiled_count) {
 		candidates = calloc(options->precompiled_count, sizeof(*candidates));
@@ -499,8 +531,8 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 	if (!load_carried(part, candidates, candidate_count, &carried_bytes, &size)) {
 		/* Signed and checked: no compile, and the cache learns it. */
 		part->origin = PART_PRECOMPILED;
-		if (cache_dir && !set_cache_store(cache_dir, &key, &part->set, carried_bytes, size))
-			adopt_stored_form(part, cache_dir, &key);
+		if (cache_dir && !set_cache_store(cache_dir, key, &part->set, carried_bytes, size))
+			adopt_stored_form(part, cache_dir, key);
 		r = 0;
 		goto out_free;
 	}
@@ -526,8 +558,8 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 		goto out_free;
 	}
 	/* A cache that cannot be written only costs the next load time. */
-	if (cache_dir && cacheable && !set_cache_store(cache_dir, &key, &part->set, bytes, size))
-		adopt_stored_form(part, cache_dir, &key);
+	if (cache_dir && cacheable && !set_cache_store(cache_dir, key, &part->set, bytes, size))
+		adopt_stored_form(part, cache_dir, key);
 	free(bytes);
 out_free:
 	free(candidates);
@@ -564,7 +596,7 @@ static int load_sources(const struct vigil_source *sources, size_t count, bool r
 
 /* Parts in order of their first source; .ign2 lists belong to all. */
 static size_t list_parts(const struct loaded_source *loaded, const size_t *order, size_t count,
-			 struct engine_part *parts)
+			 struct part_name *parts)
 {
 	size_t part_count = 0;
 
@@ -580,11 +612,88 @@ static size_t list_parts(const struct loaded_source *loaded, const size_t *order
 	return part_count;
 }
 
+static struct engine_part *part_ref(struct engine_part *part)
+{
+	atomic_fetch_add(&part->references, 1);
+	return part;
+}
+
+static void part_unref(struct engine_part *part)
+{
+	if (!part || atomic_fetch_sub(&part->references, 1) != 1)
+		return;
+	matcher_free(part->matcher);
+	signature_set_uninit(&part->set);
+	free(part);
+}
+
+/* The previous engine's part with this name and key, if it has one. */
+static struct engine_part *previous_part(const struct vigil_engine *previous,
+					 const struct engine_part *part)
+{
+	for (size_t p = 0; previous && part->keyed && p < previous->part_count; ++p) {
+		struct engine_part *candidate = previous->parts[p];
+
+		if (candidate->keyed && !strcmp(candidate->name, part->name) &&
+		    !memcmp(candidate->key, part->key, sizeof(part->key)))
+			return candidate;
+	}
+	return NULL;
+}
+
+/* One part of a new engine: the previous engine's when its key matches,
+ * else built (cache, carried matcher or compile). */
+static int make_part(const char *name, struct loaded_source *loaded, const size_t *order,
+		     size_t count, const struct vigil_engine_options *options,
+		     struct engine_part **ret_part, bool *ret_shared,
+		     struct vigil_load_error *ret_error)
+{
+	const struct vigil_engine *previous = options ? options->previous : NULL;
+	struct set_cache_key key = { 0 };
+	struct engine_part *part = calloc(1, sizeof(*part)), *running;
+	int r;
+
+	if (!part)
+		return -ENOMEM;
+	atomic_init(&part->references, 1);
+	snprintf(part->name, sizeof(part->name), "%s", name);
+	*ret_shared = false;
+	if (options && (options->cache_dir || previous)) {
+		r = part_key(part, loaded, order, count, &key);
+		if (r < 0) {
+			free(part);
+			return r;
+		}
+	}
+	running = previous_part(previous, part);
+	if (running) {
+		free(part);
+		*ret_part = part_ref(running);
+		*ret_shared = true;
+		return 0;
+	}
+	r = build_part(part, loaded, order, count, options, &key, ret_error);
+	if (r < 0) {
+		part_unref(part);
+		return r;
+	}
+	*ret_part = part;
+	return 0;
+}
+
+/* Whether any part must read its sources: without a cache or a previous
+ * engine to take parts from, the bytes are needed anyway. */
+static bool sources_needed_now(const struct vigil_engine_options *options)
+{
+	return !(options && (options->cache_dir || options->previous));
+}
+
 int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		     const struct vigil_engine_options *options,
 		     struct vigil_engine **ret_engine, struct vigil_load_error *ret_error)
 {
 	struct loaded_source *loaded = NULL;
+	struct part_name *names = NULL;
 	size_t *order = NULL;
 	struct vigil_engine *engine;
 	int r = -ENOMEM;
@@ -604,15 +713,15 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 				VIGIL_DEFAULT_MAX_SCAN_SIZE;
 	loaded = calloc(count + 1, sizeof(*loaded));
 	order = calloc(count + 1, sizeof(*order));
+	names = calloc(count + 1, sizeof(*names));
 	engine->parts = calloc(count + 1, sizeof(*engine->parts));
-	if (!loaded || !order || !engine->parts)
+	if (!loaded || !order || !names || !engine->parts)
 		goto err_free;
 
-	/* Without a cache the bytes are needed anyway. */
-	r = load_sources(sources, count, !(options && options->cache_dir), loaded, order, ret_error);
+	r = load_sources(sources, count, sources_needed_now(options), loaded, order, ret_error);
 	if (r < 0)
 		goto err_free;
-	engine->part_count = list_parts(loaded, order, count, engine->parts);
+	engine->part_count = list_parts(loaded, order, count, names);
 	if (!engine->part_count) {
 		/* Only .ign2 lists: still check them. */
 		struct engine_part check = { .name = "" };
@@ -623,13 +732,20 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 			goto err_free;
 	}
 	for (size_t p = 0; p < engine->part_count; ++p) {
-		r = build_part(&engine->parts[p], loaded, order, count, options, ret_error);
-		if (r < 0)
+		struct engine_part *part;
+		bool shared;
+
+		r = make_part(names[p].name, loaded, order, count, options, &engine->parts[p],
+			      &shared, ret_error);
+		if (r < 0) {
+			engine->part_count = p;
 			goto err_free;
-		engine->ignored_count = engine->parts[p].set.ignored_count;
-		if (engine->parts[p].matcher &&
-		    matcher_window_size(engine->parts[p].matcher) > engine->window_size)
-			engine->window_size = matcher_window_size(engine->parts[p].matcher);
+		}
+		part = engine->parts[p];
+		engine->parts_shared += shared;
+		engine->ignored_count = part->set.ignored_count;
+		if (part->matcher && matcher_window_size(part->matcher) > engine->window_size)
+			engine->window_size = matcher_window_size(part->matcher);
 	}
 	if (!engine->window_size)
 		engine->window_size = 64;
@@ -637,6 +753,7 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		free(loaded[i].owned);
 	free(loaded);
 	free(order);
+	free(names);
 	*ret_engine = engine;
 	return 0;
 
@@ -645,6 +762,7 @@ err_free:
 		free(loaded[i].owned);
 	free(loaded);
 	free(order);
+	free(names);
 	vigil_engine_unref(engine);
 	return r;
 }
@@ -744,7 +862,7 @@ int vigil_engine_precompile(const struct vigil_source *sources, size_t count,
 			    void *opaque, struct vigil_load_error *ret_error)
 {
 	struct loaded_source *loaded = NULL;
-	struct engine_part *parts = NULL;
+	struct part_name *names = NULL;
 	size_t *order = NULL, part_count;
 	int r = -ENOMEM;
 
@@ -754,19 +872,22 @@ int vigil_engine_precompile(const struct vigil_source *sources, size_t count,
 	}
 	loaded = calloc(count + 1, sizeof(*loaded));
 	order = calloc(count + 1, sizeof(*order));
-	parts = calloc(count + 1, sizeof(*parts));
-	if (!loaded || !order || !parts)
+	names = calloc(count + 1, sizeof(*names));
+	if (!loaded || !order || !names)
 		goto out_free;
 	r = load_sources(sources, count, true, loaded, order, ret_error);
 	if (r < 0)
 		goto out_free;
-	part_count = list_parts(loaded, order, count, parts);
+	part_count = list_parts(loaded, order, count, names);
 	for (size_t p = 0; p < part_count; ++p) {
-		r = parse_part(&parts[p], loaded, order, count, ret_error);
+		struct engine_part part = { 0 };
+
+		snprintf(part.name, sizeof(part.name), "%s", names[p].name);
+		r = parse_part(&part, loaded, order, count, ret_error);
 		if (!r)
-			r = precompile_part(&parts[p], loaded, order, count, target,
+			r = precompile_part(&part, loaded, order, count, target,
 					    compile_memory_limit, emit, opaque, ret_error);
-		signature_set_uninit(&parts[p].set);
+		signature_set_uninit(&part.set);
 		if (r < 0)
 			break;
 	}
@@ -775,7 +896,7 @@ out_free:
 		free(loaded[i].owned);
 	free(loaded);
 	free(order);
-	free(parts);
+	free(names);
 	return r;
 }
 
@@ -810,10 +931,8 @@ struct vigil_engine *vigil_engine_unref(struct vigil_engine *engine)
 		context_free(engine, engine->idle_contexts);
 		engine->idle_contexts = next;
 	}
-	for (size_t p = 0; engine->parts && p < engine->part_count; ++p) {
-		matcher_free(engine->parts[p].matcher);
-		signature_set_uninit(&engine->parts[p].set);
-	}
+	for (size_t p = 0; engine->parts && p < engine->part_count; ++p)
+		part_unref(engine->parts[p]);
 	free(engine->parts);
 	pthread_mutex_destroy(&engine->pool_lock);
 	free(engine);
@@ -827,18 +946,19 @@ void vigil_engine_get_stats(const struct vigil_engine *engine, struct vigil_engi
 	ret_stats->loaded_from_cache = engine->part_count > 0;
 	ret_stats->parts = engine->part_count;
 	for (size_t p = 0; p < engine->part_count; ++p) {
-		const struct signature_set *set = &engine->parts[p].set;
+		const struct signature_set *set = &engine->parts[p]->set;
 
 		for (size_t i = 0; i < set->body_count; ++i)
 			if (set->bodies[i].segment_count)
 				ret_stats->body_signatures++;
 		ret_stats->hash_signatures += set->hash_count;
 		ret_stats->false_positive_hashes += set->false_positive_count;
-		ret_stats->loaded_from_cache &= engine->parts[p].origin == PART_FROM_CACHE;
-		ret_stats->parts_from_cache += engine->parts[p].origin == PART_FROM_CACHE;
-		ret_stats->parts_precompiled += engine->parts[p].origin == PART_PRECOMPILED;
-		ret_stats->parts_compiled += engine->parts[p].origin == PART_COMPILED;
+		ret_stats->loaded_from_cache &= engine->parts[p]->origin == PART_FROM_CACHE;
+		ret_stats->parts_from_cache += engine->parts[p]->origin == PART_FROM_CACHE;
+		ret_stats->parts_precompiled += engine->parts[p]->origin == PART_PRECOMPILED;
+		ret_stats->parts_compiled += engine->parts[p]->origin == PART_COMPILED;
 	}
+	ret_stats->parts_shared = engine->parts_shared;
 }
 
 static int context_take(struct vigil_engine *engine, struct scan_context **ret_context)
@@ -863,7 +983,7 @@ static int context_take(struct vigil_engine *engine, struct scan_context **ret_c
 	if (!context->matcher_scans)
 		goto err_free;
 	for (size_t p = 0; p < engine->part_count; ++p) {
-		r = matcher_scan_new(engine->parts[p].matcher, &context->matcher_scans[p]);
+		r = matcher_scan_new(engine->parts[p]->matcher, &context->matcher_scans[p]);
 		if (r < 0)
 			goto err_free;
 	}
@@ -1081,7 +1201,7 @@ static unsigned needed_digests(const struct vigil_engine *engine, uint64_t size)
 	unsigned types = 0;
 
 	for (size_t p = 0; p < engine->part_count; ++p) {
-		const struct signature_set *set = &engine->parts[p].set;
+		const struct signature_set *set = &engine->parts[p]->set;
 
 		types |= hash_index_needed(set->hashes, set->hash_count, size);
 		types |= hash_index_needed(set->false_positives, set->false_positive_count, size);
@@ -1098,7 +1218,7 @@ static int collect_names(struct vigil_engine *engine, struct scan_context *conte
 	struct hash_matches matches = { 0 };
 
 	for (size_t p = 0; p < engine->part_count; ++p) {
-		const struct signature_set *set = &engine->parts[p].set;
+		const struct signature_set *set = &engine->parts[p]->set;
 		const uint32_t *bodies;
 		size_t count = matcher_scan_matches(context->matcher_scans[p], &bodies);
 
@@ -1118,7 +1238,7 @@ static int collect_names(struct vigil_engine *engine, struct scan_context *conte
 	if (matches.error || names->error)
 		return matches.error ? matches.error : names->error;
 	for (size_t p = 0; hashes_valid && names->count && p < engine->part_count; ++p) {
-		const struct signature_set *set = &engine->parts[p].set;
+		const struct signature_set *set = &engine->parts[p]->set;
 
 		if (hash_index_lookup(set->false_positives, set->false_positive_count, size, digests,
 				      NULL, NULL))

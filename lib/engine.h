@@ -83,6 +83,12 @@ struct vigil_engine_options {
 	 * fit loads one instead of compiling; anything else is ignored. */
 	const struct vigil_precompiled *precompiled;
 	size_t precompiled_count;
+	/* The engine this one replaces (vigild's reload), or NULL: a part
+	 * whose sources have the same key as one of its parts (by SHA-256,
+	 * or an fd's identity) is taken from it, shared, not loaded again;
+	 * so a reload that changes one part costs that part's load and
+	 * memory only. The caller keeps its own reference to @previous. */
+	const struct vigil_engine *previous;
 };
 
 int vigil_engine_new(const struct vigil_source *sources, size_t count,
@@ -104,6 +110,7 @@ struct vigil_engine_stats {
 	size_t parts_from_cache;
 	size_t parts_precompiled;	/* carried in the bundle */
 	size_t parts_compiled;
+	size_t parts_shared;		/* of these, taken from options->previous */
 };
 void vigil_engine_get_stats(const struct vigil_engine *engine,
 			    struct vigil_engine_stats *ret_stats);

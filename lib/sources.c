@@ -64,6 +64,16 @@ int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *nam
 	return r;
 }
 
+int vigil_source_list_add_fd(struct vigil_source_list *list, const char *name, int fd,
+			     const uint8_t *sha256)
+{
+	int r = list_push_source(list, name, fd, NULL, 0);
+
+	if (!r)
+		list->sources[list->count - 1].sha256 = sha256;
+	return r;
+}
+
 int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,
 				      const uint8_t *data, size_t size)
 {

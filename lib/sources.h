@@ -31,6 +31,12 @@ int vigil_source_list_add_path(struct vigil_source_list *list, const char *path)
  * alive while the list is used. */
 int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *name,
 				 const uint8_t *data, size_t size, const uint8_t *sha256);
+/* Adds an open fd (the list closes it from then on; on failure it is
+ * still the caller's) with the SHA-256 of its bytes: the engine keys
+ * its cache by the digest, reads the fd only to parse, and refuses bytes
+ * that no longer match it. */
+int vigil_source_list_add_fd(struct vigil_source_list *list, const char *name, int fd,
+			     const uint8_t *sha256);
 /* Adds a verified bundle's `.vpc' payload (kept alive by the caller);
  * pass list->precompiled to the engine options. */
 int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,

@@ -8,8 +8,9 @@
  * match lies before the cut), scan_fd on temporary files (matches
  * straddling the engine's 256 KiB read blocks, parts megabytes apart, the
  * fd offset left alone, non-regular files), SHA-256 reporting, and many
- * threads scanning with one engine at once. Temporary files are unlinked
- * by the test that makes them.
+ * threads scanning with one engine at once, parts shared with a previous
+ * engine (vigild's reload), fd sources checked against their digest.
+ * Temporary files are unlinked by the test that makes them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +161,131 @@ Test(engine, cache_key_ignores_other_parts_files)
 	vigil_engine_unref(engine);
 	snprintf(command, sizeof(command), "rm -rf %s", cache_dir);
 	cr_assert_eq(system(command), 0);
+}
+
+/* --- parts shared with a previous engine (vigild's reload) ----------------- */
+
+static const char *names_of(struct vigil_engine *engine, const char *text)
+{
+	static char joined[256];
+	struct vigil_scan_result result = { 0 };
+
+	cr_assert_eq(vigil_engine_scan_buffer(engine, (const uint8_t *)text, strlen(text), 0, &result), 0);
+	joined[0] = '\0';
+	for (size_t i = 0; i < result.match_count; i++)
+		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+			 i ? " " : "", result.matches[i]);
+	vigil_scan_result_uninit(&result);
+	return joined;
+}
+
+/* A part whose sources are unchanged is the previous engine's, shared (it
+ * outlives the previous engine); a changed part is loaded anew; nothing
+ * of the previous engine's changed part is seen. */
+Test(engine, unchanged_parts_are_shared_with_previous)
+{
+	struct vigil_source sources[2] = {
+		{ .name = "main.ndb", .fd = -1 },
+		{ .name = "storm.ndb", .fd = -1 },
+	};
+	struct vigil_engine_options options = { 0 };
+	struct vigil_engine *first, *second, *third;
+	struct vigil_engine_stats stats;
+	char cache_dir[] = "/tmp/vigil-engine-share.XXXXXX", command[128];
+
+	sources[0].data = (const uint8_t *)"Main.Sig:0:*:6d61696e2d6d61726b6572\n";	/* main-marker */
+	sources[1].data = (const uint8_t *)"Storm.A:0:*:73746f726d2d616c706861\n";	/* storm-alpha */
+	for (size_t i = 0; i < 2; i++)
+		sources[i].size = strlen((const char *)sources[i].data);
+	/* vigild's first engine has a cache folder, so its parts are keyed */
+	cr_assert_not_null(mkdtemp(cache_dir));
+	options.cache_dir = cache_dir;
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &first, NULL), 0);
+	options.cache_dir = NULL;
+	vigil_engine_get_stats(first, &stats);
+	cr_assert_eq(stats.parts_shared, 0);
+
+	sources[1].data = (const uint8_t *)"Storm.B:0:*:73746f726d2d627261766f\n";	/* storm-bravo */
+	sources[1].size = strlen((const char *)sources[1].data);
+	options.previous = first;
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &second, NULL), 0);
+	vigil_engine_get_stats(second, &stats);
+	cr_assert_eq(stats.parts, 2);
+	cr_assert_eq(stats.parts_shared, 1, "%zu parts shared", stats.parts_shared);
+	cr_assert_eq(stats.body_signatures, 2);
+	vigil_engine_unref(first);	/* the shared part lives on in second */
+
+	cr_assert_str_eq(names_of(second, "x main-marker storm-alpha storm-bravo"), "Main.Sig Storm.B");
+	cr_assert_str_eq(names_of(second, "only storm-alpha here"), "");
+
+	/* the same main.ndb under another name is another part: not shared */
+	sources[0].name = "daily.ndb";
+	options.previous = second;
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &third, NULL), 0);
+	vigil_engine_get_stats(third, &stats);
+	cr_assert_eq(stats.parts_shared, 1, "only storm is the same part");
+	cr_assert_str_eq(names_of(third, "main-marker storm-bravo"), "Main.Sig Storm.B");
+	vigil_engine_unref(second);
+	vigil_engine_unref(third);
+	snprintf(command, sizeof(command), "rm -rf %s", cache_dir);
+	cr_assert_eq(system(command), 0);
+}
+
+/* A changed .ign2 list (it belongs to every part) shares nothing. */
+Test(engine, changed_ignore_list_shares_nothing)
+{
+	struct vigil_source sources[2] = {
+		{ .name = "local.ign2", .data = (const uint8_t *)"Nothing.Here\n", .fd = -1 },
+		{ .name = "main.ndb", .data = (const uint8_t *)"Main.Sig:0:*:6d61696e2d6d61726b6572\n", .fd = -1 },
+	};
+	struct vigil_engine_options options = { 0 };
+	struct vigil_engine *first, *second;
+	struct vigil_engine_stats stats;
+
+	/* any engine built with a previous one keys its parts */
+	struct vigil_engine *base;
+
+	for (size_t i = 0; i < 2; i++)
+		sources[i].size = strlen((const char *)sources[i].data);
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &base, NULL), 0);
+	options.previous = base;
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &first, NULL), 0);
+	vigil_engine_unref(base);
+	cr_assert_str_eq(names_of(first, "main-marker"), "Main.Sig");
+	sources[0].data = (const uint8_t *)"Main.Sig\n";
+	sources[0].size = strlen((const char *)sources[0].data);
+	options.previous = first;
+	cr_assert_eq(vigil_engine_new(sources, 2, &options, &second, NULL), 0);
+	vigil_engine_get_stats(second, &stats);
+	cr_assert_eq(stats.parts_shared, 0);
+	cr_assert_str_eq(names_of(second, "main-marker"), "", "the new ignore list was not applied");
+	vigil_engine_unref(first);
+	vigil_engine_unref(second);
+}
+
+/* An fd source given with a SHA-256 is parsed only if its bytes have it. */
+Test(engine, fd_source_must_match_its_digest)
+{
+	const char *text = "Main.Sig:0:*:6d61696e2d6d61726b6572\n";
+	struct vigil_source source = { .name = "main.ndb" };
+	struct vigil_load_error error = { 0 };
+	struct vigil_engine *engine = NULL;
+	uint8_t digest[32];
+
+	cr_assert(EVP_Digest(text, strlen(text), digest, NULL, EVP_sha256(), NULL));
+	source.fd = temp_file((const uint8_t *)text, strlen(text));
+	source.sha256 = digest;
+	cr_assert_eq(vigil_engine_new(&source, 1, NULL, &engine, &error), 0);
+	cr_assert_str_eq(names_of(engine, "main-marker"), "Main.Sig");
+	vigil_engine_unref(engine);
+	engine = NULL;
+
+	digest[0] ^= 1;
+	cr_assert_eq(vigil_engine_new(&source, 1, NULL, &engine, &error), -EAGAIN);
+	cr_assert_null(engine);
+	cr_assert_str_eq(error.file, "main.ndb");
+	cr_assert(strstr(error.reason, "changed while being loaded"), "reason: %s", error.reason);
+	close(source.fd);
 }
 
 /* --- reference counting ---------------------------------------------------- */
