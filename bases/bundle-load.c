@@ -8,9 +8,11 @@
  * file failed, from *ret_failed_path and the reason).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle-load.h"
 #include "engine.h"
@@ -70,6 +72,7 @@ int vigil_bundle_load_file(const char *path, const struct vigil_bundle_trust *tr
 	loaded = calloc(1, sizeof(*loaded));
 	if (!loaded)
 		return -ENOMEM;
+	loaded->fd = -1;
 	if (!chain) {
 		r = chain_from_files(trust->root_paths, trust->root_count, &owned_chain,
 				     ret_failed_path, reason, reason_size);
@@ -78,14 +81,15 @@ int vigil_bundle_load_file(const char *path, const struct vigil_bundle_trust *tr
 		chain = owned_chain;
 	}
 	*ret_failed_path = path;
-	r = vigil_file_read(path, VIGIL_BUNDLE_FILE_MAX_SIZE, &loaded->bytes, &loaded->length);
-	if (r < 0) {
+	/* Non-blocking: a FIFO named as the bundle cannot hang the load. */
+	loaded->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (loaded->fd < 0) {
+		r = -errno;
 		snprintf(reason, reason_size, "%s", strerror(-r));
 		goto err_free;
 	}
-	r = (trust->installed ? vigil_bundle_open_installed : vigil_bundle_open_verified)(
-		loaded->bytes, loaded->length, chain, trust->now, trust->channel, &loaded->bundle,
-		reason, reason_size);
+	r = vigil_bundle_open_fd(loaded->fd, trust->installed, chain, trust->now, trust->channel,
+				 &loaded->bundle, reason, reason_size);
 	if (r < 0)
 		goto err_free;
 	vigil_root_chain_free(owned_chain);
@@ -109,9 +113,10 @@ int vigil_bundle_load_installed(const char *state_dir, const char *anchor_path, 
 
 	if (!loaded)
 		return -ENOMEM;
+	loaded->fd = -1;
 	reason[0] = '\0';
-	r = vigil_state_load_installed(state_dir, anchor_path, now, channel, &loaded->bytes,
-				       &loaded->length, &loaded->bundle, reason, reason_size);
+	r = vigil_state_load_installed(state_dir, anchor_path, now, channel, &loaded->fd, &loaded->bundle,
+				       reason, reason_size);
 	if (r < 0) {
 		if (!reason[0] && r != -ENOENT)
 			snprintf(reason, reason_size, "%s", strerror(-r));
@@ -132,11 +137,17 @@ int vigil_loaded_bundle_add_sources(const struct vigil_loaded_bundle *loaded,
 		const struct vigil_verified_file *file = &bundle->files[i];
 
 		if (vigil_source_name_supported(file->name)) {
-			r = vigil_source_list_add_buffer(list, file->name, file->data, file->size,
-							 file->sha256);
+			r = file->data ? vigil_source_list_add_buffer(list, file->name, file->data,
+								      file->size, file->sha256) :
+					 vigil_source_list_add_range(list, file->name, loaded->fd,
+								     file->offset, file->size, file->sha256);
 			added++;
 		} else if (vigil_precompiled_name(file->name)) {
-			r = vigil_source_list_add_precompiled(list, file->name, file->data, file->size);
+			r = file->data ? vigil_source_list_add_precompiled(list, file->name, file->data,
+									   file->size) :
+					 vigil_source_list_add_precompiled_range(list, file->name, loaded->fd,
+										 file->offset, file->size,
+										 file->sha256);
 		} else {
 			continue; /* other payloads: not the engine's */
 		}
@@ -151,7 +162,8 @@ struct vigil_loaded_bundle *vigil_loaded_bundle_free(struct vigil_loaded_bundle 
 	if (!loaded)
 		return NULL;
 	vigil_verified_bundle_free(loaded->bundle);
-	free(loaded->bytes);
+	if (loaded->fd >= 0)
+		close(loaded->fd);
 	free(loaded);
 	return NULL;
 }

@@ -5,16 +5,20 @@
  * Overview: a signed bundle loaded for the engine -- the one path shared
  * by vigild (`bases = FILE.vbundle', or the installed bundle) and `vigil
  * scan -d BUNDLE' / `vigil scan' without -d (bundle-load.c). Owns the
- * bundle bytes and the verified bundle until vigil_loaded_bundle_free();
- * the engine sources it adds point into them, so free it only after
- * vigil_engine_new() has returned.
+ * open bundle file and the verified bundle until
+ * vigil_loaded_bundle_free(); the engine sources it adds are ranges of
+ * that file, so free it only after vigil_engine_new() has returned.
  *
  *   path + trust (a chain, or root files: one root, or a rotation)
- *     -> vigil_bundle_open_verified() (fresh: expiry refused) or
- *        vigil_bundle_open_installed() (installed: expiry flagged)
+ *     -> vigil_bundle_open_fd(): the head read and checked, every payload
+ *        hashed from the file a block at a time, never held whole
+ *        (fresh: expiry refused; installed: expiry flagged)
  *     -> vigil_loaded_bundle_add_sources(): signature payloads as engine
- *        sources with their manifest SHA-256 (the cache key `vigil update'
- *        prepares), `.vpc' payloads as precompiled matchers
+ *        sources, ranges of the file with their manifest SHA-256 (the
+ *        cache key `vigil update' prepares; the engine reads a range only
+ *        to parse it, and only bytes that still have that digest), `.vpc'
+ *        payloads as precompiled matchers (read only when needed, checked
+ *        the same way)
  */
 #ifndef VIGIL_BASES_BUNDLE_LOAD_H
 #define VIGIL_BASES_BUNDLE_LOAD_H
@@ -28,8 +32,7 @@
 #include "verify.h"
 
 struct vigil_loaded_bundle {
-	uint8_t *bytes;
-	size_t length;
+	int fd;		/* the bundle file: its payloads are read from it */
 	struct vigil_verified_bundle *bundle;
 };
 

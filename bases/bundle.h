@@ -39,6 +39,11 @@
 #define VIGIL_PAYLOAD_NAME_MAX 128
 #define VIGIL_PAYLOAD_FILE_MAX_SIZE (4ULL << 30)
 #define VIGIL_PAYLOAD_TOTAL_MAX_SIZE (16ULL << 30)
+/* The framing, manifest and signatures of a bundle: what is read into
+ * memory to verify a bundle from its file (verify.c). */
+#define VIGIL_BUNDLE_HEAD_MAX_SIZE \
+	(VIGIL_CONTAINER_HEADER_SIZE + VIGIL_MANIFEST_MAX_SIZE + VIGIL_SIGNATURES_MAX * VIGIL_SIGNATURE_ENTRY_SIZE)
+#define VIGIL_BUNDLE_MAX_SIZE (VIGIL_BUNDLE_HEAD_MAX_SIZE + VIGIL_PAYLOAD_TOTAL_MAX_SIZE)
 #define VIGIL_CHANNEL_MAX 32
 /* `issued` may lie this far ahead of the verifier's clock. */
 #define VIGIL_ISSUED_SKEW_SECONDS 600

@@ -142,6 +142,22 @@ int vigil_state_read_installed(struct vigil_state *state, uint8_t **ret_bundle, 
 	return 0;
 }
 
+/* The installed bundle, opened (not read) for vigil_bundle_open_fd(). */
+static int open_installed_bundle(struct vigil_state *state, int *ret_fd)
+{
+	char generation[128], path[256];
+	int r = current_generation(state, generation, sizeof(generation)), fd;
+
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", generation, VIGIL_STATE_BUNDLE_NAME);
+	fd = openat(state->dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? -EUCLEAN : -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
 int vigil_state_read_root(struct vigil_state *state, uint8_t **ret_root, size_t *ret_root_len)
 {
 	return read_generation_file(state, VIGIL_STATE_ROOT_NAME, ret_root, ret_root_len);
@@ -407,49 +423,51 @@ out_put_record:
 }
 
 int vigil_state_load_verified(const char *state_dir, const uint8_t *anchor, size_t anchor_len, int64_t now,
-			      const char *channel, uint8_t **ret_buf, size_t *ret_len,
-			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+			      const char *channel, int *ret_fd, struct vigil_verified_bundle **ret_bundle,
+			      char *reason, size_t reason_size)
 {
 	struct vigil_root_chain *chain = NULL, *anchor_chain = NULL;
 	struct vigil_state *state;
-	uint8_t *bundle, *root;
-	size_t bundle_len, root_len;
-	int r;
+	uint8_t *root;
+	size_t root_len;
+	int fd = -1, r;
 
 	r = vigil_state_open(state_dir, false, &state);
 	if (r < 0)
 		return r;
-	r = vigil_state_read_installed(state, &bundle, &bundle_len, &root, &root_len);
+	r = open_installed_bundle(state, &fd);
+	if (r >= 0)
+		r = vigil_state_read_root(state, &root, &root_len);
 	vigil_state_free(state);
 	if (r < 0)
-		return r;
+		goto err_close;
 	r = vigil_root_chain_new(root, root_len, &chain, reason, reason_size);
 	free(root);
 	if (r < 0)
-		goto err_free_bundle;
+		goto err_close;
 	if (anchor && vigil_root_chain_new(anchor, anchor_len, &anchor_chain, NULL, 0) == 0 &&
 	    vigil_root_chain_newest(anchor_chain)->version > vigil_root_chain_newest(chain)->version) {
 		vigil_root_chain_free(chain);
 		chain = anchor_chain;
 		anchor_chain = NULL;
 	}
-	r = vigil_bundle_open_installed(bundle, bundle_len, chain, now, channel, ret_bundle, reason, reason_size);
+	r = vigil_bundle_open_fd(fd, true, chain, now, channel, ret_bundle, reason, reason_size);
 	vigil_root_chain_free(anchor_chain);
 	vigil_root_chain_free(chain);
 	if (r < 0)
-		goto err_free_bundle;
-	*ret_buf = bundle;
-	*ret_len = bundle_len;
+		goto err_close;
+	*ret_fd = fd;
 	return 0;
 
-err_free_bundle:
-	free(bundle);
+err_close:
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
 int vigil_state_load_installed(const char *state_dir, const char *anchor_path, int64_t now,
-			       const char *channel, uint8_t **ret_buf, size_t *ret_len,
-			       struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+			       const char *channel, int *ret_fd, struct vigil_verified_bundle **ret_bundle,
+			       char *reason, size_t reason_size)
 {
 	uint8_t *anchor = NULL;
 	size_t anchor_len = 0;
@@ -457,8 +475,8 @@ int vigil_state_load_installed(const char *state_dir, const char *anchor_path, i
 
 	if (vigil_file_read(anchor_path, VIGIL_ROOT_FILE_MAX_SIZE, &anchor, &anchor_len) < 0)
 		anchor = NULL;
-	r = vigil_state_load_verified(state_dir, anchor, anchor_len, now, channel, ret_buf, ret_len,
-				      ret_bundle, reason, reason_size);
+	r = vigil_state_load_verified(state_dir, anchor, anchor_len, now, channel, ret_fd, ret_bundle,
+				      reason, reason_size);
 	free(anchor);
 	return r;
 }

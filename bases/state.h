@@ -63,15 +63,16 @@ struct vigil_verified_bundle;
  * (start and SIGHUP) and `vigil scan' without -d. Reads the installed
  * bundle and root from @state_dir; the trusted root is the state's, or
  * @anchor (the packaged root, may be NULL) when that is newer. Verifies
- * with vigil_bundle_open_installed() (expiry flagged, not refused).
- * On success *ret_buf holds the bundle bytes the verified bundle points
- * into: free it after vigil_verified_bundle_free(). Returns 0, -ENOENT
+ * with vigil_bundle_open_fd() as installed (expiry flagged, not refused),
+ * without reading the payload into memory. On success *ret_fd is the
+ * bundle file the verified files lie in (their offset and size): close it
+ * after vigil_verified_bundle_free(). Returns 0, -ENOENT
  * when nothing is installed, -ENOMEM, other -errno for I/O, or a refusal
  * with @reason set (any other negative errno from verify.h).
  */
 int vigil_state_load_verified(const char *state_dir, const uint8_t *anchor, size_t anchor_len, int64_t now,
-			      const char *channel, uint8_t **ret_buf, size_t *ret_len,
-			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
+			      const char *channel, int *ret_fd, struct vigil_verified_bundle **ret_bundle,
+			      char *reason, size_t reason_size);
 
 /*
  * vigil_state_load_installed - vigil_state_load_verified() with the anchor
@@ -79,8 +80,8 @@ int vigil_state_load_verified(const char *state_dir, const uint8_t *anchor, size
  * Shared by vigild and `vigil scan' without -d.
  */
 int vigil_state_load_installed(const char *state_dir, const char *anchor_path, int64_t now,
-			       const char *channel, uint8_t **ret_buf, size_t *ret_len,
-			       struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size);
+			       const char *channel, int *ret_fd, struct vigil_verified_bundle **ret_bundle,
+			       char *reason, size_t reason_size);
 
 struct vigil_decision {
 	const char *outcome;  /* "installed", "already-installed", "refused", "equivocation" */

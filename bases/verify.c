@@ -15,11 +15,20 @@
  *      every file's SHA-256
  * Owns the struct vigil_verified_bundle it returns (not the bytes it points
  * into). Must not own: files, state, clocks, logging.
+ *
+ * The bytes come from a buffer holding the whole file, or (the *_fd
+ * variants) from an open file: then only its head (framing, manifest,
+ * signatures; at most VIGIL_BUNDLE_HEAD_MAX_SIZE) is read into memory and
+ * step 6 hashes each payload file from the file a block at a time, so a
+ * large bundle is verified without holding it (vigild's reload).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "verify.h"
 
@@ -95,8 +104,51 @@ static int check_fields(const struct vigil_bundle_manifest *manifest, const stru
 	return 0;
 }
 
-static int check_payload(const struct vigil_container *container, struct vigil_verified_bundle *bundle,
-			 char *reason, size_t reason_size)
+/* A bundle verified from its file: the payload is not in memory. */
+struct payload_in_file {
+	int fd;
+	uint64_t file_size;
+};
+
+#define HASH_BLOCK_SIZE (256u << 10)
+
+/* SHA-256 of @size bytes at @offset of @fd; -EBADMSG if the file ends first. */
+static int hash_file_range(int fd, uint64_t offset, uint64_t size, uint8_t out[VIGIL_SHA256_SIZE])
+{
+	EVP_MD_CTX *context = EVP_MD_CTX_new();
+	uint8_t *block = malloc(HASH_BLOCK_SIZE);
+	int r = -ENOMEM;
+
+	if (!context || !block || !EVP_DigestInit_ex(context, EVP_sha256(), NULL))
+		goto out;
+	while (size) {
+		size_t want = size < HASH_BLOCK_SIZE ? (size_t)size : HASH_BLOCK_SIZE;
+		ssize_t got = pread(fd, block, want, (off_t)offset);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (got == 0) {
+			r = -EBADMSG;
+			goto out;
+		}
+		EVP_DigestUpdate(context, block, (size_t)got);
+		offset += (uint64_t)got;
+		size -= (uint64_t)got;
+	}
+	r = EVP_DigestFinal_ex(context, out, NULL) ? 0 : -ENOMEM;
+out:
+	free(block);
+	EVP_MD_CTX_free(context);
+	return r;
+}
+
+static int check_payload(const struct vigil_container *container, const struct payload_in_file *in_file,
+			 uint64_t payload_offset, struct vigil_verified_bundle *bundle, char *reason,
+			 size_t reason_size)
 {
 	const struct vigil_bundle_manifest *manifest = bundle->manifest;
 	uint64_t total = 0;
@@ -122,9 +174,23 @@ static int check_payload(const struct vigil_container *container, struct vigil_v
 		struct vigil_verified_file *file = &bundle->files[i];
 
 		file->name = listed->name;
-		file->data = container->payload + offset;
 		file->size = (size_t)listed->size;
-		vigil_sha256(file->data, file->size, file->sha256);
+		file->offset = payload_offset + offset;
+		if (in_file) {
+			int r;
+
+			r = hash_file_range(in_file->fd, file->offset, file->size, file->sha256);
+			if (r == -EBADMSG) {
+				vigil_reason_set(reason, reason_size, "truncated while being read: payload file `%s'",
+						 listed->name);
+				return r;
+			}
+			if (r < 0)
+				return r;
+		} else {
+			file->data = container->payload + offset;
+			vigil_sha256(file->data, file->size, file->sha256);
+		}
 		if (memcmp(file->sha256, listed->sha256, VIGIL_SHA256_SIZE)) {
 			vigil_reason_set(reason, reason_size, "digest mismatch: payload file `%s'", listed->name);
 			return -EBADMSG;
@@ -150,17 +216,24 @@ static int split_bundle_container(const uint8_t *buf, size_t len, struct vigil_c
 	return 0;
 }
 
-static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *root, int64_t now,
-		       const char *channel, bool check_time, struct vigil_verified_bundle **ret_bundle, char *reason,
-		       size_t reason_size)
+static int open_bundle(const uint8_t *buf, size_t len, struct payload_in_file *in_file,
+		       const struct vigil_root *root, int64_t now, const char *channel, bool check_time,
+		       struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
 {
 	struct vigil_verified_bundle *bundle;
 	struct vigil_container container;
+	uint64_t payload_offset;
 	int r;
 
 	r = split_bundle_container(buf, len, &container, reason, reason_size);
 	if (r < 0)
 		return r;
+	payload_offset = (uint64_t)(container.payload - buf);
+	if (in_file) {
+		/* buf is the head: the payload is the rest of the file. */
+		container.payload = NULL;
+		container.payload_size = (size_t)(in_file->file_size - payload_offset);
+	}
 	bundle = calloc(1, sizeof(*bundle));
 	if (!bundle)
 		return -ENOMEM;
@@ -177,7 +250,7 @@ static int open_bundle(const uint8_t *buf, size_t len, const struct vigil_root *
 	r = check_fields(bundle->manifest, root, now, channel, check_time, reason, reason_size);
 	if (r < 0)
 		goto err_free_bundle;
-	r = check_payload(&container, bundle, reason, reason_size);
+	r = check_payload(&container, in_file, payload_offset, bundle, reason, reason_size);
 	if (r < 0)
 		goto err_free_bundle;
 	*ret_bundle = bundle;
@@ -188,9 +261,9 @@ err_free_bundle:
 	return r;
 }
 
-int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
-			       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
-			       size_t reason_size)
+static int open_verified(const uint8_t *buf, size_t len, struct payload_in_file *in_file,
+			 const struct vigil_root_chain *roots, int64_t now, const char *channel,
+			 struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
 {
 	struct vigil_container container;
 	int r;
@@ -202,30 +275,107 @@ int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigi
 	r = vigil_root_chain_check_expiry(roots, now, reason, reason_size);
 	if (r < 0)
 		return r;
-	return open_bundle(buf, len, vigil_root_chain_newest(roots), now, channel ? channel : "stable", true,
-			   ret_bundle, reason, reason_size);
+	return open_bundle(buf, len, in_file, vigil_root_chain_newest(roots), now, channel ? channel : "stable",
+			   true, ret_bundle, reason, reason_size);
+}
+
+static int open_installed(const uint8_t *buf, size_t len, struct payload_in_file *in_file,
+			  const struct vigil_root_chain *roots, int64_t now, const char *channel,
+			  struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
+{
+	const struct vigil_root *root = vigil_root_chain_newest(roots);
+	struct vigil_verified_bundle *bundle;
+	int r;
+
+	r = open_bundle(buf, len, in_file, root, now, channel ? channel : "stable", false, &bundle, reason,
+			reason_size);
+	if (r < 0)
+		return r;
+	bundle->expired = now >= bundle->manifest->expires || now >= root->expires;
+	*ret_bundle = bundle;
+	return 0;
+}
+
+int vigil_bundle_open_verified(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
+			       const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
+			       size_t reason_size)
+{
+	return open_verified(buf, len, NULL, roots, now, channel, ret_bundle, reason, reason_size);
 }
 
 int vigil_bundle_open_audited(const uint8_t *buf, size_t len, const struct vigil_root *root,
 			      struct vigil_verified_bundle **ret_bundle, char *reason, size_t reason_size)
 {
-	return open_bundle(buf, len, root, 0, NULL, false, ret_bundle, reason, reason_size);
+	return open_bundle(buf, len, NULL, root, 0, NULL, false, ret_bundle, reason, reason_size);
 }
 
 int vigil_bundle_open_installed(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
 				const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
 				size_t reason_size)
 {
-	const struct vigil_root *root = vigil_root_chain_newest(roots);
-	struct vigil_verified_bundle *bundle;
+	return open_installed(buf, len, NULL, roots, now, channel, ret_bundle, reason, reason_size);
+}
+
+/* Reads the head of the bundle in @fd: the whole file when it is smaller
+ * than the largest head there can be. */
+static int read_head(int fd, uint8_t **ret_head, size_t *ret_len, uint64_t *ret_file_size, char *reason,
+		     size_t reason_size)
+{
+	struct stat st;
+	uint8_t *head;
+	size_t want, len = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		vigil_reason_set(reason, reason_size, "not a regular file");
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > VIGIL_BUNDLE_MAX_SIZE) {
+		vigil_reason_set(reason, reason_size, "too large for a bundle");
+		return -EFBIG;
+	}
+	want = (uint64_t)st.st_size < VIGIL_BUNDLE_HEAD_MAX_SIZE ? (size_t)st.st_size : VIGIL_BUNDLE_HEAD_MAX_SIZE;
+	head = malloc(want ? want : 1);
+	if (!head)
+		return -ENOMEM;
+	while (len < want) {
+		ssize_t got = pread(fd, head + len, want - len, (off_t)len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			int r = got < 0 ? -errno : -EBADMSG;
+
+			if (r == -EBADMSG)
+				vigil_reason_set(reason, reason_size, "truncated while being read");
+			free(head);
+			return r;
+		}
+		len += (size_t)got;
+	}
+	*ret_head = head;
+	*ret_len = len;
+	*ret_file_size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int vigil_bundle_open_fd(int fd, bool installed, const struct vigil_root_chain *roots, int64_t now,
+			 const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
+			 size_t reason_size)
+{
+	struct payload_in_file in_file = { .fd = fd };
+	uint8_t *head = NULL;
+	size_t len = 0;
 	int r;
 
-	r = open_bundle(buf, len, root, now, channel ? channel : "stable", false, &bundle, reason, reason_size);
+	r = read_head(fd, &head, &len, &in_file.file_size, reason, reason_size);
 	if (r < 0)
 		return r;
-	bundle->expired = now >= bundle->manifest->expires || now >= root->expires;
-	*ret_bundle = bundle;
-	return 0;
+	r = (installed ? open_installed : open_verified)(head, len, &in_file, roots, now, channel, ret_bundle,
+							  reason, reason_size);
+	free(head);
+	return r;
 }
 
 enum vigil_install_verdict vigil_bundle_check_installed(const struct vigil_verified_bundle *offered,

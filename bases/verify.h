@@ -30,8 +30,9 @@
 
 struct vigil_verified_file {
 	const char *name;
-	const uint8_t *data; /* inside the caller's buffer */
+	const uint8_t *data; /* inside the caller's buffer; NULL from vigil_bundle_open_fd() */
 	size_t size;
+	uint64_t offset;     /* where its bytes start in the bundle file */
 	uint8_t sha256[VIGIL_SHA256_SIZE];
 };
 
@@ -80,6 +81,19 @@ int vigil_bundle_open_audited(const uint8_t *buf, size_t len, const struct vigil
 int vigil_bundle_open_installed(const uint8_t *buf, size_t len, const struct vigil_root_chain *roots, int64_t now,
 				const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
 				size_t reason_size);
+/*
+ * vigil_bundle_open_fd - the checks of vigil_bundle_open_verified() (or,
+ * with @installed, of vigil_bundle_open_installed()) on the bundle file
+ * open in @fd, without holding it: only its head (framing, manifest,
+ * signatures; at most VIGIL_BUNDLE_HEAD_MAX_SIZE bytes) is read into
+ * memory, and each payload file is hashed from @fd a block at a time.
+ * The verified files have no data, only their offset and size in the
+ * file: whoever reads one later through @fd must check the bytes against
+ * its sha256 before using them (the file may have changed since).
+ */
+int vigil_bundle_open_fd(int fd, bool installed, const struct vigil_root_chain *roots, int64_t now,
+			 const char *channel, struct vigil_verified_bundle **ret_bundle, char *reason,
+			 size_t reason_size);
 struct vigil_verified_bundle *vigil_verified_bundle_free(struct vigil_verified_bundle *bundle);
 
 enum vigil_install_verdict {

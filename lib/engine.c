@@ -157,6 +157,43 @@ static int read_whole_fd(int fd, uint8_t **ret_data, size_t *ret_size)
 	return 0;
 }
 
+/* Reads exactly @size bytes at @offset of @fd (a payload in a bundle
+ * file); -EBADMSG if the file ends first. */
+static int read_range_fd(int fd, uint64_t offset, size_t size, uint8_t **ret_data)
+{
+	uint8_t *data;
+	size_t done = 0;
+
+	if ((uint64_t)size > MAX_SOURCE_SIZE)
+		return -EFBIG;
+	data = malloc(size + 1);
+	if (!data)
+		return -ENOMEM;
+	while (done < size) {
+		ssize_t got = pread(fd, data + done, size - done, (off_t)(offset + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			int r = got < 0 ? -errno : -EBADMSG;
+
+			free(data);
+			return r;
+		}
+		done += (size_t)got;
+	}
+	*ret_data = data;
+	return 0;
+}
+
+static bool digest_matches(const uint8_t *data, size_t size, const uint8_t *sha256)
+{
+	uint8_t digest[32];
+
+	return EVP_Digest(data, size, digest, NULL, EVP_sha256(), NULL) &&
+	       !memcmp(digest, sha256, sizeof(digest));
+}
+
 static void load_error(struct vigil_load_error *error, const char *file, unsigned line,
 		       const char *reason)
 {
@@ -191,6 +228,8 @@ struct loaded_source {
 	size_t size;
 	uint8_t *owned;
 	int fd;
+	bool range;		/* size bytes at offset of fd, not the whole file */
+	uint64_t offset;
 	const uint8_t *sha256;
 	char part[64];
 	bool ignore_list;
@@ -207,7 +246,10 @@ static int source_bytes(struct loaded_source *source, struct vigil_load_error *r
 		source->data = (const uint8_t *)"";
 		return 0;
 	}
-	r = read_whole_fd(source->fd, &source->owned, &source->size);
+	if (source->range)
+		r = read_range_fd(source->fd, source->offset, source->size, &source->owned);
+	else
+		r = read_whole_fd(source->fd, &source->owned, &source->size);
 	if (r < 0) {
 		snprintf(reason, sizeof(reason), "cannot read: %s", strerror(-r));
 		load_error(ret_error, source->name, 0, reason);
@@ -215,13 +257,7 @@ static int source_bytes(struct loaded_source *source, struct vigil_load_error *r
 	}
 	/* The key was made from the digest: parse only those bytes. */
 	if (source->sha256) {
-		uint8_t digest[32];
-
-		if (!EVP_Digest(source->owned, source->size, digest, NULL, EVP_sha256(), NULL)) {
-			load_error(ret_error, source->name, 0, "cannot hash");
-			return -ENOMEM;
-		}
-		if (memcmp(digest, source->sha256, sizeof(digest))) {
+		if (!digest_matches(source->owned, source->size, source->sha256)) {
 			load_error(ret_error, source->name, 0,
 				   "changed while being loaded (its SHA-256 is not the one given)");
 			return -EAGAIN;
@@ -375,30 +411,81 @@ static bool carried_better(const struct precompiled_header *a, const struct prec
 	return a->tune == machine->tune && b->tune != machine->tune;
 }
 
+/* The bytes of the carried matchers, read from their file only when a
+ * part first looks for one (a reload that shares or finds every part in
+ * the cache never reads them) and only if they have their SHA-256. */
+struct carried_bytes {
+	const uint8_t *data;	/* NULL: not read (yet), or unusable */
+	size_t size;
+	uint8_t *owned;
+};
+
+struct carried_store {
+	const struct vigil_precompiled *given;
+	size_t count;
+	struct carried_bytes *items;
+	bool read;
+};
+
+static void carried_read(struct carried_store *store)
+{
+	if (store->read)
+		return;
+	store->read = true;
+	for (size_t i = 0; i < store->count; ++i) {
+		const struct vigil_precompiled *given = &store->given[i];
+		struct carried_bytes *item = &store->items[i];
+
+		if (given->data) {
+			item->data = given->data;
+			item->size = given->size;
+			continue;
+		}
+		/* From the bundle file: ignored unless intact (a carried matcher
+		 * is only ever an optimisation). */
+		if (!given->sha256 || read_range_fd(given->fd, given->offset, given->size, &item->owned) < 0)
+			continue;
+		if (!digest_matches(item->owned, given->size, given->sha256)) {
+			free(item->owned);
+			item->owned = NULL;
+			continue;
+		}
+		item->data = item->owned;
+		item->size = given->size;
+	}
+}
+
+static void carried_store_uninit(struct carried_store *store)
+{
+	for (size_t i = 0; store->items && i < store->count; ++i)
+		free(store->items[i].owned);
+	free(store->items);
+}
+
 /* The carried matchers that fit the part, best first. */
 static size_t carried_candidates(const struct engine_part *part, const struct loaded_source *sources,
-				 const size_t *order, size_t count,
-				 const struct vigil_engine_options *options,
+				 const size_t *order, size_t count, struct carried_store *store,
 				 struct precompiled_header *candidates)
 {
 	const struct loaded_source **list;
 	hs_platform_info_t machine = { 0 };
 	size_t list_count, found = 0;
 
-	if (!options || !options->precompiled_count)
+	if (!store->count)
 		return 0;
+	carried_read(store);
 	list = calloc(count + 1, sizeof(*list));
 	if (!list || hs_populate_platform(&machine) != HS_SUCCESS) {
 		free(list);
 		return 0;
 	}
 	list_count = part_source_list(part, sources, order, count, list);
-	for (size_t i = 0; i < options->precompiled_count; ++i) {
-		const struct vigil_precompiled *carried = &options->precompiled[i];
+	for (size_t i = 0; i < store->count; ++i) {
+		const struct carried_bytes *carried = &store->items[i];
 		struct precompiled_header header;
 		size_t at;
 
-		if (precompiled_parse(carried->data, carried->size, &header) < 0 ||
+		if (!carried->data || precompiled_parse(carried->data, carried->size, &header) < 0 ||
 		    !carried_fits(&header, part, list, list_count, &machine))
 			continue;
 		for (at = found; at > 0 && carried_better(&header, &candidates[at - 1], &machine); --at)
@@ -498,7 +585,8 @@ static int part_key(struct engine_part *part, const struct loaded_source *source
 
 static int build_part(struct engine_part *part, struct loaded_source *sources,
 		      const size_t *order, size_t count, const struct vigil_engine_options *options,
-		      const struct set_cache_key *key, struct vigil_load_error *ret_error)
+		      const struct set_cache_key *key, struct carried_store *store,
+		      struct vigil_load_error *ret_error)
 {
 	const char *cache_dir = options && part->keyed ? options->cache_dir : NULL;
 	uint64_t memory_limit = options ? options->compile_memory_limit : 0;
@@ -519,11 +607,11 @@ static int build_part(struct engine_part *part, struct loaded_source *sources,
 		}
 		signature_set_uninit(&part->set);
 	}
-	if (options && options->precompiled_count) {
-		candidates = calloc(options->precompiled_count, sizeof(*candidates));
+	if (store->count) {
+		candidates = calloc(store->count, sizeof(*candidates));
 		if (!candidates)
 			return -ENOMEM;
-		candidate_count = carried_candidates(part, sources, order, count, options, candidates);
+		candidate_count = carried_candidates(part, sources, order, count, store, candidates);
 	}
 	r = parse_part(part, sources, order, count, ret_error);
 	if (r < 0)
@@ -580,7 +668,13 @@ static int load_sources(const struct vigil_source *sources, size_t count, bool r
 		source->data = sources[i].data;
 		source->size = sources[i].size;
 		source->fd = sources[i].data ? -1 : sources[i].fd;
+		source->range = source->fd >= 0 && sources[i].range;
+		source->offset = sources[i].offset;
 		source->sha256 = sources[i].sha256;
+		if (source->range && !source->sha256) {
+			load_error(ret_error, source->name, 0, "a range of a file needs its SHA-256");
+			return -EINVAL;
+		}
 		if (read_now) {
 			r = source_bytes(source, ret_error);
 			if (r < 0)
@@ -645,7 +739,7 @@ static struct engine_part *previous_part(const struct vigil_engine *previous,
  * else built (cache, carried matcher or compile). */
 static int make_part(const char *name, struct loaded_source *loaded, const size_t *order,
 		     size_t count, const struct vigil_engine_options *options,
-		     struct engine_part **ret_part, bool *ret_shared,
+		     struct carried_store *store, struct engine_part **ret_part, bool *ret_shared,
 		     struct vigil_load_error *ret_error)
 {
 	const struct vigil_engine *previous = options ? options->previous : NULL;
@@ -672,7 +766,7 @@ static int make_part(const char *name, struct loaded_source *loaded, const size_
 		*ret_shared = true;
 		return 0;
 	}
-	r = build_part(part, loaded, order, count, options, &key, ret_error);
+	r = build_part(part, loaded, order, count, options, &key, store, ret_error);
 	if (r < 0) {
 		part_unref(part);
 		return r;
@@ -694,6 +788,7 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 {
 	struct loaded_source *loaded = NULL;
 	struct part_name *names = NULL;
+	struct carried_store store = { 0 };
 	size_t *order = NULL;
 	struct vigil_engine *engine;
 	int r = -ENOMEM;
@@ -717,6 +812,13 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 	engine->parts = calloc(count + 1, sizeof(*engine->parts));
 	if (!loaded || !order || !names || !engine->parts)
 		goto err_free;
+	if (options && options->precompiled_count) {
+		store.given = options->precompiled;
+		store.count = options->precompiled_count;
+		store.items = calloc(store.count, sizeof(*store.items));
+		if (!store.items)
+			goto err_free;
+	}
 
 	r = load_sources(sources, count, sources_needed_now(options), loaded, order, ret_error);
 	if (r < 0)
@@ -735,8 +837,8 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		struct engine_part *part;
 		bool shared;
 
-		r = make_part(names[p].name, loaded, order, count, options, &engine->parts[p],
-			      &shared, ret_error);
+		r = make_part(names[p].name, loaded, order, count, options, &store,
+			      &engine->parts[p], &shared, ret_error);
 		if (r < 0) {
 			engine->part_count = p;
 			goto err_free;
@@ -754,6 +856,7 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 	free(loaded);
 	free(order);
 	free(names);
+	carried_store_uninit(&store);
 	*ret_engine = engine;
 	return 0;
 
@@ -763,6 +866,7 @@ err_free:
 	free(loaded);
 	free(order);
 	free(names);
+	carried_store_uninit(&store);
 	vigil_engine_unref(engine);
 	return r;
 }

@@ -40,8 +40,14 @@ struct vigil_source {
 	size_t size;
 	int fd;
 	/* Optional: the SHA-256 of the bytes when the caller knows it (a
-	 * verified bundle's manifest), so the cache key need not hash them. */
+	 * verified bundle's manifest), so the cache key need not hash them.
+	 * Bytes read from an fd given with it are parsed only if they still
+	 * have it (else the load fails: "changed while being loaded"). */
 	const uint8_t *sha256;
+	/* With fd and sha256: read size bytes at offset rather than the
+	 * whole file (a payload inside a bundle file). */
+	bool range;
+	uint64_t offset;
 };
 
 struct vigil_load_error {
@@ -64,6 +70,11 @@ struct vigil_precompiled {
 	const char *name;
 	const uint8_t *data;
 	size_t size;
+	/* Or, with data NULL: size bytes at offset of fd, read only if a part
+	 * looks for a carried matcher, and used only if they have sha256. */
+	int fd;
+	uint64_t offset;
+	const uint8_t *sha256;
 };
 
 /* Payload names of precompiled matchers end in this. */

@@ -74,8 +74,22 @@ int vigil_source_list_add_fd(struct vigil_source_list *list, const char *name, i
 	return r;
 }
 
-int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,
-				      const uint8_t *data, size_t size)
+int vigil_source_list_add_range(struct vigil_source_list *list, const char *name, int fd,
+				uint64_t offset, size_t size, const uint8_t *sha256)
+{
+	int r = list_push_source(list, name, fd, NULL, size);
+
+	if (!r) {
+		struct vigil_source *source = &list->sources[list->count - 1];
+
+		source->range = true;
+		source->offset = offset;
+		source->sha256 = sha256;
+	}
+	return r;
+}
+
+static int list_push_precompiled(struct vigil_source_list *list, const struct vigil_precompiled *entry)
 {
 	if (list->precompiled_count == list->precompiled_capacity) {
 		size_t capacity = list->precompiled_capacity ? list->precompiled_capacity * 2 : 8;
@@ -86,10 +100,24 @@ int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char
 		list->precompiled = grown;
 		list->precompiled_capacity = capacity;
 	}
-	list->precompiled[list->precompiled_count++] = (struct vigil_precompiled){
-		.name = name, .data = data, .size = size,
-	};
+	list->precompiled[list->precompiled_count++] = *entry;
 	return 0;
+}
+
+int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,
+				      const uint8_t *data, size_t size)
+{
+	return list_push_precompiled(list, &(struct vigil_precompiled){
+		.name = name, .data = data, .size = size, .fd = -1,
+	});
+}
+
+int vigil_source_list_add_precompiled_range(struct vigil_source_list *list, const char *name, int fd,
+					    uint64_t offset, size_t size, const uint8_t *sha256)
+{
+	return list_push_precompiled(list, &(struct vigil_precompiled){
+		.name = name, .size = size, .fd = fd, .offset = offset, .sha256 = sha256,
+	});
 }
 
 static int open_regular(int directory_fd, const char *path, int extra_flags, int *ret_fd)
@@ -189,7 +217,7 @@ void vigil_source_list_uninit(struct vigil_source_list *list)
 		return;
 	for (size_t i = 0; i < list->count; ++i) {
 		free((char *)list->sources[i].name);
-		if (list->sources[i].fd >= 0)
+		if (list->sources[i].fd >= 0 && !list->sources[i].range)
 			close(list->sources[i].fd);
 	}
 	free(list->sources);

@@ -9,6 +9,7 @@
 #define VIGIL_LIB_SOURCES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine.h"
 
@@ -37,6 +38,16 @@ int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *nam
  * that no longer match it. */
 int vigil_source_list_add_fd(struct vigil_source_list *list, const char *name, int fd,
 			     const uint8_t *sha256);
+/* Adds @size bytes at @offset of @fd, with their SHA-256 (a payload
+ * inside a verified bundle's file): the engine reads them only to parse
+ * and only if they still have that digest. The fd stays the caller's
+ * (the loaded bundle's) and must stay open while the list is used. */
+int vigil_source_list_add_range(struct vigil_source_list *list, const char *name, int fd,
+				uint64_t offset, size_t size, const uint8_t *sha256);
+/* Adds a `.vpc' payload the same way (read only if a part looks for a
+ * carried matcher, ignored unless it has its digest). */
+int vigil_source_list_add_precompiled_range(struct vigil_source_list *list, const char *name, int fd,
+					    uint64_t offset, size_t size, const uint8_t *sha256);
 /* Adds a verified bundle's `.vpc' payload (kept alive by the caller);
  * pass list->precompiled to the engine options. */
 int vigil_source_list_add_precompiled(struct vigil_source_list *list, const char *name,

@@ -288,6 +288,35 @@ Test(engine, fd_source_must_match_its_digest)
 	close(source.fd);
 }
 
+/* A range of a file (a payload inside a bundle file) is read exactly, and
+ * only if it has its digest; a range needs one. */
+Test(engine, fd_range_source_reads_its_bytes_only)
+{
+	const char *text = "Main.Sig:0:*:6d61696e2d6d61726b6572\n";
+	char file[256];
+	struct vigil_source source = { .name = "main.ndb", .range = true, .offset = 7 };
+	struct vigil_load_error error = { 0 };
+	struct vigil_engine *engine = NULL;
+	uint8_t digest[32];
+
+	snprintf(file, sizeof(file), "HEADER!%sTRAILING JUNK NOT A SIGNATURE", text);
+	cr_assert(EVP_Digest(text, strlen(text), digest, NULL, EVP_sha256(), NULL));
+	source.fd = temp_file((const uint8_t *)file, strlen(file));
+	source.size = strlen(text);
+	source.sha256 = digest;
+	cr_assert_eq(vigil_engine_new(&source, 1, NULL, &engine, &error), 0, "%s", error.reason);
+	cr_assert_str_eq(names_of(engine, "main-marker"), "Main.Sig");
+	vigil_engine_unref(engine);
+	engine = NULL;
+
+	source.offset = 6;	/* one byte off: not the signed bytes */
+	cr_assert_eq(vigil_engine_new(&source, 1, NULL, &engine, &error), -EAGAIN);
+	source.sha256 = NULL;
+	cr_assert_eq(vigil_engine_new(&source, 1, NULL, &engine, &error), -EINVAL);
+	cr_assert(strstr(error.reason, "needs its SHA-256"), "reason: %s", error.reason);
+	close(source.fd);
+}
+
 /* --- reference counting ---------------------------------------------------- */
 
 Test(engine, reference_counting_keeps_names_alive)

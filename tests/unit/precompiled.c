@@ -213,8 +213,9 @@ static void load(const char *main, const uint8_t main_sha256[32], struct carried
 
 	sha256(DAILY_NDB, daily_sha256);
 	for (size_t i = 0; i < carried->count; ++i)
-		precompiled[i] = (struct vigil_precompiled){ carried->names[i], carried->bytes[i],
-							     carried->sizes[i] };
+		precompiled[i] = (struct vigil_precompiled){ .name = carried->names[i],
+							     .data = carried->bytes[i],
+							     .size = carried->sizes[i], .fd = -1 };
 	cr_assert_eq(vigil_engine_new(sources, 2, &options, &engine, &error), 0, "%s", error.reason);
 	vigil_engine_get_stats(engine, stats);
 	cr_assert_eq(vigil_engine_scan_buffer(engine, (const uint8_t *)file, file_size, 0, &result), 0);

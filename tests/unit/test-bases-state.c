@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "state-internal.h"
@@ -245,24 +246,28 @@ Test(state, decisions_are_json_lines)
 Test(state, load_verified_flags_expiry_instead_of_refusing)
 {
 	struct vigil_verified_bundle *bundle;
-	uint8_t *buf;
-	size_t len;
+	struct stat st;
+	int fd;
 
-	cr_assert_eq(vigil_state_load_verified(state_dir, NULL, 0, NOW, "stable", &buf, &len, &bundle, reason,
+	cr_assert_eq(vigil_state_load_verified(state_dir, NULL, 0, NOW, "stable", &fd, &bundle, reason,
 					       sizeof(reason)), 0, "%s", reason);
 	cr_assert_eq(bundle->manifest->version, 1);
 	cr_assert_not(bundle->expired);
-	cr_assert(bundle->files[0].data > buf && bundle->files[0].data + bundle->files[0].size <= buf + len);
+	/* verified from the file, not held: the payload lies in it */
+	cr_assert_null(bundle->files[0].data);
+	cr_assert_eq(fstat(fd, &st), 0);
+	cr_assert(bundle->files[0].offset > 0 &&
+		  bundle->files[0].offset + bundle->files[0].size <= (uint64_t)st.st_size);
 	vigil_verified_bundle_free(bundle);
-	free(buf);
+	close(fd);
 	/* Past every expiry: still loaded, flagged. */
-	cr_assert_eq(vigil_state_load_verified(state_dir, root.data, root.len, 4200000000LL, "stable", &buf, &len, &bundle,
+	cr_assert_eq(vigil_state_load_verified(state_dir, root.data, root.len, 4200000000LL, "stable", &fd, &bundle,
 					       reason, sizeof(reason)), 0, "%s", reason);
 	cr_assert(bundle->expired);
 	vigil_verified_bundle_free(bundle);
-	free(buf);
+	close(fd);
 	/* Another channel is still refused. */
-	cr_assert_eq(vigil_state_load_verified(state_dir, NULL, 0, NOW, "beta", &buf, &len, &bundle, reason,
+	cr_assert_eq(vigil_state_load_verified(state_dir, NULL, 0, NOW, "beta", &fd, &bundle, reason,
 					       sizeof(reason)), -EXDEV);
 }
 
@@ -270,11 +275,10 @@ Test(state, load_verified_on_an_empty_folder_is_enoent)
 {
 	struct vigil_verified_bundle *bundle;
 	char empty[] = "/tmp/vigil-state-empty.XXXXXX";
-	uint8_t *buf;
-	size_t len;
+	int fd;
 
 	cr_assert(mkdtemp(empty));
-	cr_assert_eq(vigil_state_load_verified(empty, NULL, 0, NOW, "stable", &buf, &len, &bundle, reason,
+	cr_assert_eq(vigil_state_load_verified(empty, NULL, 0, NOW, "stable", &fd, &bundle, reason,
 					       sizeof(reason)), -ENOENT);
 	rmdir(empty);
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -190,6 +192,69 @@ Test(verify, every_truncation_and_every_bit_flip_is_refused)
 		}
 	}
 	free(buf);
+	vigil_root_chain_free(chain);
+}
+
+/* vigil_bundle_open_fd() decides as the buffer does, byte for byte: the
+ * same result and the same reason for every prefix and every bit flip,
+ * and the verified files point into the file (offset, no data). */
+static int open_from_file(int fd, const uint8_t *buf, size_t len, const struct vigil_root_chain *chain,
+			  struct vigil_verified_bundle **ret_bundle, char *file_reason)
+{
+	cr_assert_eq(ftruncate(fd, 0), 0);
+	cr_assert_eq(pwrite(fd, buf, len, 0), (ssize_t)len);
+	file_reason[0] = '\0';
+	return vigil_bundle_open_fd(fd, false, chain, NOW, "stable", ret_bundle, file_reason,
+				    VIGIL_REASON_SIZE);
+}
+
+Test(verify, from_a_file_as_from_memory)
+{
+	struct vigil_root_chain *chain = chain_of("first-install/trust/1.vroot");
+	struct vigil_verified_bundle *bundle, *from_file;
+	char file_reason[VIGIL_REASON_SIZE];
+	int fd = memfd_create("bundle", MFD_CLOEXEC);
+	uint8_t *buf;
+	size_t len;
+
+	cr_assert_geq(fd, 0);
+	read_vector("first-install/mirror/stable.vbundle", &buf, &len);
+	cr_assert_eq(open_from_file(fd, buf, len, chain, &from_file, file_reason), 0, "%s", file_reason);
+	cr_assert_eq(vigil_bundle_open_verified(buf, len, chain, NOW, "stable", &bundle, reason, sizeof(reason)), 0);
+	cr_assert_eq(from_file->file_count, bundle->file_count);
+	cr_assert_arr_eq(from_file->digest, bundle->digest, sizeof(bundle->digest));
+	for (size_t i = 0; i < bundle->file_count; i++) {
+		cr_assert_null(from_file->files[i].data);
+		cr_assert_eq(from_file->files[i].offset, (uint64_t)(bundle->files[i].data - buf));
+		cr_assert_eq(bundle->files[i].offset, from_file->files[i].offset);
+		cr_assert_arr_eq(from_file->files[i].sha256, bundle->files[i].sha256, 32);
+	}
+	vigil_verified_bundle_free(bundle);
+	vigil_verified_bundle_free(from_file);
+
+	for (size_t cut = 0; cut < len; cut++) {
+		int r = vigil_bundle_open_verified(buf, cut, chain, NOW, "stable", &bundle, reason, sizeof(reason));
+		int r_file = open_from_file(fd, buf, cut, chain, &from_file, file_reason);
+
+		cr_assert(r < 0 && r == r_file, "prefix of %zu bytes: %d from memory, %d from the file", cut, r,
+			  r_file);
+		cr_assert_str_eq(file_reason, reason, "prefix of %zu bytes", cut);
+	}
+	for (size_t offset = 0; offset < len; offset++) {
+		for (int bit = 0; bit < 8; bit++) {
+			int r, r_file;
+
+			buf[offset] ^= (uint8_t)(1u << bit);
+			r = vigil_bundle_open_verified(buf, len, chain, NOW, "stable", &bundle, reason, sizeof(reason));
+			r_file = open_from_file(fd, buf, len, chain, &from_file, file_reason);
+			buf[offset] ^= (uint8_t)(1u << bit);
+			cr_assert(r < 0 && r == r_file, "bit %d of byte %zu: %d from memory, %d from the file", bit,
+				  offset, r, r_file);
+			cr_assert_str_eq(file_reason, reason, "bit %d of byte %zu", bit, offset);
+		}
+	}
+	free(buf);
+	close(fd);
 	vigil_root_chain_free(chain);
 }
 
