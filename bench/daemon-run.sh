@@ -12,7 +12,8 @@
 # Settings (environment): FILES fresh files per miss measurement (2000),
 # HIT_OPENS opens of one cached file (20000), RATE_SECONDS (5), STORM_FILES
 # paced opens during the reload storm and its steady twin (4000), PACE_US
-# pause between paced opens (1000), SIZE of each small file (4096).
+# pause between paced opens (1000), SIZE of each small file (4096),
+# BUNDLES signed bundles of the database for the bundle reload storm (12).
 set -u
 build=$(realpath "$1")
 work=${2:-$build/bench}
@@ -23,6 +24,7 @@ RATE_SECONDS=${RATE_SECONDS:-5}
 STORM_FILES=${STORM_FILES:-4000}
 PACE_US=${PACE_US:-1000}
 SIZE=${SIZE:-4096}
+BUNDLES=${BUNDLES:-12}
 opener=$build/bench/open-latency
 bare=$build/bench/bare-responder
 vigil=$build/vigil
@@ -69,10 +71,11 @@ body=$(cat "$scratch"/db/*.ndb | wc -l)
 
 # Fresh files for each measurement, made before any responder runs.
 echo "== making small files ($SIZE bytes) on a tmpfs"
-for set in none-miss bare-miss vigild-miss vigild-steady vigild-storm clam-miss; do
+for set in none-miss bare-miss vigild-miss vigild-steady vigild-storm vigild-bundle-steady \
+	vigild-bundle-storm clam-miss; do
 	mkdir "$prot/$set"
 	count=$FILES
-	case $set in vigild-steady|vigild-storm) count=$STORM_FILES ;; esac
+	case $set in *-steady|*-storm) count=$STORM_FILES ;; esac
 	"$opener" make "$prot/$set" "$count" "$SIZE" || exit 2
 done
 mkdir "$prot/hit" "$prot/ready"
@@ -175,15 +178,9 @@ measure "vigild-steady" latency "$prot/vigild-steady" 0 "$STORM_FILES" 1 "$PACE_
 vigild_steady_rss=$(kib "$vigild_pid" VmRSS)
 echo 5 >"/proc/$vigild_pid/clear_refs"	# VmHWM := VmRSS
 rm -f "$scratch/storm.stop"
-(
-	n=0
-	while [ ! -e "$scratch/storm.stop" ]; do
-		if [ $((n % 2)) = 0 ]; then storm_set b; else storm_set a; fi
-		"$vigil" reload --socket "$socket" >/dev/null || echo "reload $n failed" >&2
-		n=$((n + 1))
-	done
-	echo "$n" >"$scratch/storm.count"
-) &
+for set in a b; do storm_set $set; cp "$scratch/db/storm.ndb" "$scratch/storm-$set.txt"; done
+python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" folder "$scratch/db" \
+	"$scratch/storm-a.txt" "$scratch/storm-b.txt" >"$scratch/storm.count" &
 storm_pid=$!
 measure "vigild-storm" latency "$prot/vigild-storm" 0 "$STORM_FILES" 1 "$PACE_US"
 touch "$scratch/storm.stop"
@@ -192,6 +189,56 @@ reloads=$(cat "$scratch/storm.count")
 vigild_peak_rss=$(kib "$vigild_pid" VmHWM)
 timeouts=$(status events.timeouts)
 echo "  $reloads reloads during the storm; $timeouts timeouts"
+kill -TERM "$vigild_pid"; wait "$vigild_pid" 2>/dev/null
+
+echo "== vigild on signed bundles: reload storm"
+# The same database as signed bundles (2-of-3 TEST-ONLY keys), rising
+# versions alternating the storm part; `bases` is a symlink the storm
+# points at the next release before each reload, as `vigil update` would
+# install it. Same state folder, so the matchers come from the cache.
+keys=$here/../bases/test-keys
+mkdir -p "$scratch/release"
+previous=(--first)
+for i in $(seq 1 "$BUNDLES"); do
+	if [ $((i % 2)) = 1 ]; then storm_set a; else storm_set b; fi
+	"$vigil" bases build --version "$i" --expires 2099-01-01T00:00:00Z "${previous[@]}" --root "$keys/test-root" \
+		--out "$scratch/release/$i.vbundle" "$scratch"/db/*.hdb "$scratch"/db/*.hsb "$scratch"/db/*.ndb \
+		>/dev/null || { echo "bases build $i failed"; exit 2; }
+	for k in 1 2; do
+		"$vigil" bases sign --key "$keys/TEST-ONLY-release-$k.key" "$scratch/release/$i.vbundle" >/dev/null ||
+			{ echo "bases sign $i failed"; exit 2; }
+	done
+	previous=(--previous "$scratch/release/$i.vbundle")
+done
+bundle_size=$(stat -c %s "$scratch/release/1.vbundle")
+publish() { ln -sfn "$scratch/release/$1.vbundle" "$scratch/next.vbundle"; mv -T "$scratch/next.vbundle" "$scratch/current.vbundle"; }
+publish 1
+sed -e "s|^bases = .*|bases = $scratch/current.vbundle|" "$scratch/vigild.conf" >"$scratch/vigild-bundle.conf"
+echo "root = $keys/test-root" >>"$scratch/vigild-bundle.conf"
+"$vigild" --config "$scratch/vigild-bundle.conf" >"$scratch/vigild-bundle.out" 2>"$scratch/vigild-bundle.err" &
+vigild_pid=$!
+pids+=("$vigild_pid")
+start=$SECONDS
+until "$vigil" status --socket "$socket" >/dev/null 2>&1; do
+	kill -0 "$vigild_pid" 2>/dev/null || { echo "vigild: $(tail -n 5 "$scratch/vigild-bundle.err")"; exit 2; }
+	[ $((SECONDS - start)) -lt 1800 ] || { echo "vigild did not start"; exit 2; }
+	sleep 0.2
+done
+until_denied "$prot/ready/marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
+measure "vigild-bundle-steady" latency "$prot/vigild-bundle-steady" 0 "$STORM_FILES" 1 "$PACE_US"
+bundle_steady_rss=$(kib "$vigild_pid" VmRSS)
+echo 5 >"/proc/$vigild_pid/clear_refs"
+rm -f "$scratch/storm.stop"
+python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" bundles "$scratch/current.vbundle" \
+	"$scratch/release" 2 "$BUNDLES" >"$scratch/storm.count" &
+storm_pid=$!
+measure "vigild-bundle-storm" latency "$prot/vigild-bundle-storm" 0 "$STORM_FILES" 1 "$PACE_US"
+touch "$scratch/storm.stop"
+wait "$storm_pid"
+bundle_reloads=$(cat "$scratch/storm.count")
+bundle_peak_rss=$(kib "$vigild_pid" VmHWM)
+echo "  $bundle_reloads reloads of $bundle_size-byte bundles during the storm; $(status events.timeouts) timeouts;" \
+	"parts shared at the last reload: $(status bases.matchers.shared)"
 kill -TERM "$vigild_pid"; wait "$vigild_pid" 2>/dev/null
 
 echo "== clamonacc with clamd ($(clamd --version 2>/dev/null | cut -d/ -f1))"
@@ -267,6 +314,9 @@ figures=$scratch/figures
 	echo "value reloads $reloads"
 	echo "value vigild_steady_rss ${vigild_steady_rss:-}"
 	echo "value vigild_peak_rss ${vigild_peak_rss:-}"
+	echo "value bundle_reloads ${bundle_reloads:-}"
+	echo "value bundle_steady_rss ${bundle_steady_rss:-}"
+	echo "value bundle_peak_rss ${bundle_peak_rss:-}"
 	echo "value clamd_rss ${clamd_rss:-}"
 	echo "value nproc $(nproc)"
 } >"$figures"
@@ -292,7 +342,8 @@ print()
 print("== per-open latency, microseconds (%s-byte files; miss: %s fresh files, one open each)" % (size, files))
 print("  %-28s %10s %10s" % ("", "p50", "p99"))
 for name in ["none-miss", "none-hit", "bare-miss", "bare-hit", "vigild-miss", "vigild-hit",
-             "vigild-steady", "vigild-storm", "clam-miss", "clam-hit"]:
+             "vigild-steady", "vigild-storm", "vigild-bundle-steady", "vigild-bundle-storm",
+             "clam-miss", "clam-hit"]:
     if name in p50:
         print("  %-28s %10.2f %10.2f" % (name, us(p50[name]), us(p99[name])))
 print()
@@ -304,10 +355,11 @@ print("  (opens that reached vigild meanwhile: %d; ignore marks added: %d)"
       % (value.get("rate_events", 0), value.get("ignore_marks", 0)))
 print()
 print("== memory (KiB)")
-for key in ["vigild_steady_rss", "vigild_peak_rss", "clamd_rss"]:
+for key in ["vigild_steady_rss", "vigild_peak_rss", "bundle_steady_rss", "bundle_peak_rss", "clamd_rss"]:
     if key in value:
         print("  %-28s %10d" % (key, value[key]))
 print("  reloads during the storm    %10d" % value.get("reloads", 0))
+print("  bundle reloads (storm)      %10d" % value.get("bundle_reloads", 0))
 print()
 print("== ratios, all from this run (target in brackets)")
 hit_added = None
@@ -324,4 +376,6 @@ show("p99 during reloads / steady p99 (paced misses)", ratio(p99.get("vigild-sto
 show("cached decisions per second (vigild, 2 processes)", rate.get("vigild-rate"), "[>= 100000]", "%8.0f")
 show("steady RSS: vigild / clamd", ratio(value.get("vigild_steady_rss"), value.get("clamd_rss")), "[<= 0.5]")
 show("peak RSS during reloads / steady RSS (vigild)", ratio(value.get("vigild_peak_rss"), value.get("vigild_steady_rss")), "[<= 1.5]")
+show("signed bundles: p99 during reloads / steady p99", ratio(p99.get("vigild-bundle-storm"), p99.get("vigild-bundle-steady")), "[<= 2x]")
+show("signed bundles: peak RSS during reloads / steady", ratio(value.get("bundle_peak_rss"), value.get("bundle_steady_rss")), "[<= 1.5]")
 EOF

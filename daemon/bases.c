@@ -305,6 +305,7 @@ static int load_snapshot(struct bases *bases, const struct bases_snapshot *runni
 	}
 	vigil_engine_get_stats(snapshot->engine, &stats);
 	snapshot->signatures = stats.hash_signatures + stats.body_signatures;
+	snapshot->parsed = stats.parts_parsed > 0;
 	snapshot->loaded_at = time(NULL);
 	*ret_snapshot = snapshot;
 	snprintf(message, message_size, "%s (%zu signatures)", snapshot->version,
@@ -432,11 +433,14 @@ static void *reload_thread(void *data)
 		else if (!unchanged)
 			fprintf(stderr, "vigild: bases reloaded: %s\n", message);
 		bases_release(old);
-		/* The load's buffers (the signature files read whole, a parse
-		 * when something compiled) were freed into this thread's malloc
-		 * arena; give the pages back, or each reload leaves vigild tens
-		 * of MiB larger (bench/README.md, memory). */
-		malloc_trim(0);
+		/* A parse (a part not shared nor cached, or a load that failed)
+		 * freed its buffers into this thread's malloc arena: give the
+		 * pages back, or each such reload leaves vigild tens of MiB
+		 * larger (bench/README.md, memory). Not after a reload that only
+		 * shared parts or mapped them from the cache: malloc_trim() walks
+		 * every arena under its lock, which scan workers would wait for. */
+		if (r < 0 || (snapshot && !unchanged && snapshot->parsed))
+			malloc_trim(0);
 		sd_notifyf(0, "READY=1\nSTATUS=%s%s", r == 0 ? "running with bases " :
 			   "reload refused, running bases kept: ", message);
 

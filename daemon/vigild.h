@@ -88,6 +88,7 @@ struct bases_snapshot {
 	char version[80];
 	time_t loaded_at;
 	size_t signatures;
+	bool parsed;		/* some part was parsed from its text (not shared nor cached) */
 	/* Signed bases only: what a reload compares against (rollback,
 	 * equivocation). */
 	bool from_bundle;

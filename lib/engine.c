@@ -78,7 +78,17 @@ struct engine_part {
 	enum part_origin origin;
 	bool keyed;
 	uint8_t key[32];
+	/* Matcher scans (Hyperscan scratch, per-signature state) given back
+	 * by engines that are gone: the next engine sharing this part takes
+	 * them instead of allocating, so the first scans after a reload cost
+	 * what the others do. */
+	pthread_mutex_t scans_lock;
+	struct matcher_scan **idle_scans;
+	size_t idle_count, idle_capacity;
 };
+
+/* Kept per part at most: enough for every worker of two engines. */
+#define PART_IDLE_SCANS_MAX 64
 
 struct part_name {
 	char name[64];
@@ -89,6 +99,7 @@ struct vigil_engine {
 	struct engine_part **parts;
 	size_t part_count;
 	size_t parts_shared;
+	size_t parts_parsed;	/* built now from their sources' text */
 	size_t window_size;
 	uint64_t max_file_size;
 	uint64_t max_scan_size;
@@ -712,10 +723,53 @@ static struct engine_part *part_ref(struct engine_part *part)
 	return part;
 }
 
+static int part_take_scan(struct engine_part *part, struct matcher_scan **ret_scan)
+{
+	struct matcher_scan *scan = NULL;
+
+	pthread_mutex_lock(&part->scans_lock);
+	if (part->idle_count)
+		scan = part->idle_scans[--part->idle_count];
+	pthread_mutex_unlock(&part->scans_lock);
+	if (scan) {
+		*ret_scan = scan;
+		return 0;
+	}
+	return matcher_scan_new(part->matcher, ret_scan);
+}
+
+/* Keeps a scan that finished cleanly for the next engine; frees it when
+ * the pool is full or cannot grow. */
+static void part_keep_scan(struct engine_part *part, struct matcher_scan *scan)
+{
+	if (!scan)
+		return;
+	pthread_mutex_lock(&part->scans_lock);
+	if (part->idle_count == part->idle_capacity && part->idle_capacity < PART_IDLE_SCANS_MAX) {
+		size_t capacity = part->idle_capacity ? part->idle_capacity * 2 : 4;
+		struct matcher_scan **grown = realloc(part->idle_scans, capacity * sizeof(*grown));
+
+		if (grown) {
+			part->idle_scans = grown;
+			part->idle_capacity = capacity;
+		}
+	}
+	if (part->idle_count < part->idle_capacity) {
+		part->idle_scans[part->idle_count++] = scan;
+		scan = NULL;
+	}
+	pthread_mutex_unlock(&part->scans_lock);
+	matcher_scan_free(scan);
+}
+
 static void part_unref(struct engine_part *part)
 {
 	if (!part || atomic_fetch_sub(&part->references, 1) != 1)
 		return;
+	for (size_t i = 0; i < part->idle_count; ++i)
+		matcher_scan_free(part->idle_scans[i]);
+	free(part->idle_scans);
+	pthread_mutex_destroy(&part->scans_lock);
 	matcher_free(part->matcher);
 	signature_set_uninit(&part->set);
 	free(part);
@@ -750,17 +804,20 @@ static int make_part(const char *name, struct loaded_source *loaded, const size_
 	if (!part)
 		return -ENOMEM;
 	atomic_init(&part->references, 1);
+	pthread_mutex_init(&part->scans_lock, NULL);
 	snprintf(part->name, sizeof(part->name), "%s", name);
 	*ret_shared = false;
 	if (options && (options->cache_dir || previous)) {
 		r = part_key(part, loaded, order, count, &key);
 		if (r < 0) {
+			pthread_mutex_destroy(&part->scans_lock);
 			free(part);
 			return r;
 		}
 	}
 	running = previous_part(previous, part);
 	if (running) {
+		pthread_mutex_destroy(&part->scans_lock);
 		free(part);
 		*ret_part = part_ref(running);
 		*ret_shared = true;
@@ -845,6 +902,7 @@ int vigil_engine_new(const struct vigil_source *sources, size_t count,
 		}
 		part = engine->parts[p];
 		engine->parts_shared += shared;
+		engine->parts_parsed += !shared && part->origin != PART_FROM_CACHE;
 		engine->ignored_count = part->set.ignored_count;
 		if (part->matcher && matcher_window_size(part->matcher) > engine->window_size)
 			engine->window_size = matcher_window_size(part->matcher);
@@ -1011,12 +1069,19 @@ struct vigil_engine *vigil_engine_ref(struct vigil_engine *engine)
 	return engine;
 }
 
-static struct scan_context *context_free(struct vigil_engine *engine, struct scan_context *context)
+/* Frees a context; its matcher scans go back to their parts when @clean
+ * (they finished their last scan), else they are freed. */
+static struct scan_context *context_free(struct vigil_engine *engine, struct scan_context *context,
+					 bool clean)
 {
 	if (!context)
 		return NULL;
-	for (size_t p = 0; context->matcher_scans && p < engine->part_count; ++p)
-		matcher_scan_free(context->matcher_scans[p]);
+	for (size_t p = 0; context->matcher_scans && p < engine->part_count; ++p) {
+		if (clean)
+			part_keep_scan(engine->parts[p], context->matcher_scans[p]);
+		else
+			matcher_scan_free(context->matcher_scans[p]);
+	}
 	free(context->matcher_scans);
 	for (int i = 0; i < __HASH_TYPE_COUNT; ++i)
 		EVP_MD_CTX_free(context->digest_contexts[i]);
@@ -1032,7 +1097,7 @@ struct vigil_engine *vigil_engine_unref(struct vigil_engine *engine)
 	while (engine->idle_contexts) {
 		struct scan_context *next = engine->idle_contexts->next;
 
-		context_free(engine, engine->idle_contexts);
+		context_free(engine, engine->idle_contexts, true);
 		engine->idle_contexts = next;
 	}
 	for (size_t p = 0; engine->parts && p < engine->part_count; ++p)
@@ -1063,6 +1128,7 @@ void vigil_engine_get_stats(const struct vigil_engine *engine, struct vigil_engi
 		ret_stats->parts_compiled += engine->parts[p]->origin == PART_COMPILED;
 	}
 	ret_stats->parts_shared = engine->parts_shared;
+	ret_stats->parts_parsed = engine->parts_parsed;
 }
 
 static int context_take(struct vigil_engine *engine, struct scan_context **ret_context)
@@ -1087,7 +1153,7 @@ static int context_take(struct vigil_engine *engine, struct scan_context **ret_c
 	if (!context->matcher_scans)
 		goto err_free;
 	for (size_t p = 0; p < engine->part_count; ++p) {
-		r = matcher_scan_new(engine->parts[p]->matcher, &context->matcher_scans[p]);
+		r = part_take_scan(engine->parts[p], &context->matcher_scans[p]);
 		if (r < 0)
 			goto err_free;
 	}
@@ -1104,7 +1170,7 @@ static int context_take(struct vigil_engine *engine, struct scan_context **ret_c
 	*ret_context = context;
 	return 0;
 err_free:
-	context_free(engine, context);
+	context_free(engine, context, true);
 	return r;
 }
 
@@ -1421,7 +1487,7 @@ static int scan_source(struct vigil_engine *engine, const struct file_source *so
 
 out_error:
 	/* A context that failed mid-scan may hold stale state: drop it. */
-	context_free(engine, context);
+	context_free(engine, context, false);
 	free(names.names);
 	result->verdict = VIGIL_SCAN_ERROR;
 	result->error = r;

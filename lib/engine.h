@@ -122,6 +122,7 @@ struct vigil_engine_stats {
 	size_t parts_precompiled;	/* carried in the bundle */
 	size_t parts_compiled;
 	size_t parts_shared;		/* of these, taken from options->previous */
+	size_t parts_parsed;		/* of these, parsed from their text now */
 };
 void vigil_engine_get_stats(const struct vigil_engine *engine,
 			    struct vigil_engine_stats *ret_stats);

@@ -204,6 +204,8 @@ Test(engine, unchanged_parts_are_shared_with_previous)
 	options.cache_dir = NULL;
 	vigil_engine_get_stats(first, &stats);
 	cr_assert_eq(stats.parts_shared, 0);
+	/* a scan, so that first has matcher scans to hand on to second */
+	cr_assert_str_eq(names_of(first, "x main-marker storm-alpha storm-bravo"), "Main.Sig Storm.A");
 
 	sources[1].data = (const uint8_t *)"Storm.B:0:*:73746f726d2d627261766f\n";	/* storm-bravo */
 	sources[1].size = strlen((const char *)sources[1].data);
