@@ -24,12 +24,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-io.h"
 #include "verify.h"
 
 struct vigil_verified_bundle *vigil_verified_bundle_free(struct vigil_verified_bundle *bundle)
@@ -110,42 +110,6 @@ struct payload_in_file {
 	uint64_t file_size;
 };
 
-#define HASH_BLOCK_SIZE (256u << 10)
-
-/* SHA-256 of @size bytes at @offset of @fd; -EBADMSG if the file ends first. */
-static int hash_file_range(int fd, uint64_t offset, uint64_t size, uint8_t out[VIGIL_SHA256_SIZE])
-{
-	EVP_MD_CTX *context = EVP_MD_CTX_new();
-	uint8_t *block = malloc(HASH_BLOCK_SIZE);
-	int r = -ENOMEM;
-
-	if (!context || !block || !EVP_DigestInit_ex(context, EVP_sha256(), NULL))
-		goto out;
-	while (size) {
-		size_t want = size < HASH_BLOCK_SIZE ? (size_t)size : HASH_BLOCK_SIZE;
-		ssize_t got = pread(fd, block, want, (off_t)offset);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (got == 0) {
-			r = -EBADMSG;
-			goto out;
-		}
-		EVP_DigestUpdate(context, block, (size_t)got);
-		offset += (uint64_t)got;
-		size -= (uint64_t)got;
-	}
-	r = EVP_DigestFinal_ex(context, out, NULL) ? 0 : -ENOMEM;
-out:
-	free(block);
-	EVP_MD_CTX_free(context);
-	return r;
-}
-
 static int check_payload(const struct vigil_container *container, const struct payload_in_file *in_file,
 			 uint64_t payload_offset, struct vigil_verified_bundle *bundle, char *reason,
 			 size_t reason_size)
@@ -179,11 +143,11 @@ static int check_payload(const struct vigil_container *container, const struct p
 		if (in_file) {
 			int r;
 
-			r = hash_file_range(in_file->fd, file->offset, file->size, file->sha256);
-			if (r == -EBADMSG) {
+			r = vigil_sha256_fd(in_file->fd, file->offset, file->size, file->sha256);
+			if (r == -EPIPE) {
 				vigil_reason_set(reason, reason_size, "truncated while being read: payload file `%s'",
 						 listed->name);
-				return r;
+				return -EBADMSG;
 			}
 			if (r < 0)
 				return r;

@@ -13,7 +13,7 @@
 # HIT_OPENS opens of one cached file (20000), RATE_SECONDS (5), STORM_FILES
 # paced opens during the reload storm and its steady twin (4000), PACE_US
 # pause between paced opens (1000), SIZE of each small file (4096),
-# BUNDLES signed bundles of the database for the bundle reload storm (12).
+# BUNDLES signed bundles of the database for the bundle reload storm (20).
 set -u
 build=$(realpath "$1")
 work=${2:-$build/bench}
@@ -24,7 +24,7 @@ RATE_SECONDS=${RATE_SECONDS:-5}
 STORM_FILES=${STORM_FILES:-4000}
 PACE_US=${PACE_US:-1000}
 SIZE=${SIZE:-4096}
-BUNDLES=${BUNDLES:-12}
+BUNDLES=${BUNDLES:-20}
 opener=$build/bench/open-latency
 bare=$build/bench/bare-responder
 vigil=$build/vigil
@@ -138,19 +138,23 @@ log_allowed = no
 timeout_ms = 30000
 backend = fanotify
 EOF
-# the first start compiles the matcher in a child (minutes on the large
-# database); later starts and reloads load it from the state folder
-start=$SECONDS
-"$vigild" --config "$scratch/vigild.conf" >"$scratch/vigild.out" 2>"$scratch/vigild.err" &
-vigild_pid=$!
-pids+=("$vigild_pid")
-until "$vigil" status --socket "$socket" >/dev/null 2>&1; do
-	kill -0 "$vigild_pid" 2>/dev/null || { echo "vigild: $(tail -n 5 "$scratch/vigild.err")"; exit 2; }
-	[ $((SECONDS - start)) -lt 1800 ] || { echo "vigild did not start"; exit 2; }
-	sleep 0.2
-done
-echo "  started in $((SECONDS - start)) s"
-until_denied "$prot/ready/marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
+# start_vigild NAME: vigild on $scratch/NAME.conf, until it denies the
+# marker. The first start compiles the matcher in a child (minutes on the
+# large database); later starts and reloads load it from the state folder.
+start_vigild() {
+	local start=$SECONDS
+	"$vigild" --config "$scratch/$1.conf" >"$scratch/$1.out" 2>"$scratch/$1.err" &
+	vigild_pid=$!
+	pids+=("$vigild_pid")
+	until "$vigil" status --socket "$socket" >/dev/null 2>&1; do
+		kill -0 "$vigild_pid" 2>/dev/null || { echo "vigild: $(tail -n 5 "$scratch/$1.err")"; exit 2; }
+		[ $((SECONDS - start)) -lt 1800 ] || { echo "vigild did not start"; exit 2; }
+		sleep 0.2
+	done
+	echo "  started in $((SECONDS - start)) s"
+	until_denied "$prot/ready/marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
+}
+start_vigild vigild
 status() { "$vigil" status --json --socket "$socket" | python3 -c '
 import json, sys
 node = json.load(sys.stdin)
@@ -211,20 +215,10 @@ for i in $(seq 1 "$BUNDLES"); do
 	previous=(--previous "$scratch/release/$i.vbundle")
 done
 bundle_size=$(stat -c %s "$scratch/release/1.vbundle")
-publish() { ln -sfn "$scratch/release/$1.vbundle" "$scratch/next.vbundle"; mv -T "$scratch/next.vbundle" "$scratch/current.vbundle"; }
-publish 1
+ln -sfn "$scratch/release/1.vbundle" "$scratch/current.vbundle"
 sed -e "s|^bases = .*|bases = $scratch/current.vbundle|" "$scratch/vigild.conf" >"$scratch/vigild-bundle.conf"
 echo "root = $keys/test-root" >>"$scratch/vigild-bundle.conf"
-"$vigild" --config "$scratch/vigild-bundle.conf" >"$scratch/vigild-bundle.out" 2>"$scratch/vigild-bundle.err" &
-vigild_pid=$!
-pids+=("$vigild_pid")
-start=$SECONDS
-until "$vigil" status --socket "$socket" >/dev/null 2>&1; do
-	kill -0 "$vigild_pid" 2>/dev/null || { echo "vigild: $(tail -n 5 "$scratch/vigild-bundle.err")"; exit 2; }
-	[ $((SECONDS - start)) -lt 1800 ] || { echo "vigild did not start"; exit 2; }
-	sleep 0.2
-done
-until_denied "$prot/ready/marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
+start_vigild vigild-bundle
 measure "vigild-bundle-steady" latency "$prot/vigild-bundle-steady" 0 "$STORM_FILES" 1 "$PACE_US"
 bundle_steady_rss=$(kib "$vigild_pid" VmRSS)
 echo 5 >"/proc/$vigild_pid/clear_refs"

@@ -24,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +33,9 @@
 #include <unistd.h>
 
 #include "bases-folder.h"
+#include "fd-io.h"
 #include "sources.h"
 
-#define HASH_BLOCK_SIZE (256u << 10)
 #define MAX_FILE_SIZE (1ULL << 30)
 
 struct file_identity {
@@ -102,37 +101,6 @@ static const struct remembered_digest *remembered(const struct folder_digests *d
 	return NULL;
 }
 
-/* SHA-256 of the whole file through @fd, a block at a time. */
-static int hash_fd(int fd, uint8_t sha256[32])
-{
-	EVP_MD_CTX *context = EVP_MD_CTX_new();
-	uint8_t *block = malloc(HASH_BLOCK_SIZE);
-	uint64_t offset = 0;
-	int r = -ENOMEM;
-
-	if (!context || !block || !EVP_DigestInit_ex(context, EVP_sha256(), NULL))
-		goto out;
-	for (;;) {
-		ssize_t got = pread(fd, block, HASH_BLOCK_SIZE, (off_t)offset);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		EVP_DigestUpdate(context, block, (size_t)got);
-		offset += (uint64_t)got;
-	}
-	r = EVP_DigestFinal_ex(context, sha256, NULL) ? 0 : -ENOMEM;
-out:
-	free(block);
-	EVP_MD_CTX_free(context);
-	return r;
-}
-
 /* Opens one file and finds its digest; @remember collects what to keep. */
 static int open_one(int dir_fd, const char *path, const char *name, int extra_flags,
 		    struct folder_digests *digests, struct folder_file *file,
@@ -162,7 +130,7 @@ static int open_one(int dir_fd, const char *path, const char *name, int extra_fl
 	} else {
 		if (digests)
 			digests->last_hashed++;
-		r = hash_fd(fd, file->sha256);
+		r = vigil_sha256_fd(fd, 0, VIGIL_TO_END_OF_FILE, file->sha256);
 		if (r < 0)
 			goto err_close;
 		if (fstat(fd, &st) < 0) {

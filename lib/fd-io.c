@@ -3,10 +3,14 @@
  * Copyright (C) 2026 The vigil authors.
  *
  * Overview: vigil_write_all() and vigil_read_all(), for the engine's cache
- * files and the compile child's pipe. Owns nothing.
+ * files and the compile child's pipe, and vigil_sha256_fd(), the SHA-256
+ * of a file's bytes read a block at a time (a bundle's payloads, vigild's
+ * signature folder). Owns nothing.
  */
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "fd-io.h"
@@ -47,4 +51,43 @@ int vigil_read_all(int fd, void *data, size_t size)
 		size -= (size_t)got;
 	}
 	return 0;
+}
+
+#define HASH_BLOCK_SIZE (256u << 10)
+
+int vigil_sha256_fd(int fd, uint64_t offset, uint64_t size, uint8_t out[32])
+{
+	EVP_MD_CTX *context = EVP_MD_CTX_new();
+	uint8_t *block = malloc(HASH_BLOCK_SIZE);
+	int r = -ENOMEM;
+
+	if (!context || !block || !EVP_DigestInit_ex(context, EVP_sha256(), NULL))
+		goto out;
+	while (size) {
+		size_t want = size < HASH_BLOCK_SIZE ? (size_t)size : HASH_BLOCK_SIZE;
+		ssize_t got = pread(fd, block, want, (off_t)offset);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (got == 0) {
+			if (size != VIGIL_TO_END_OF_FILE) {
+				r = -EPIPE;
+				goto out;
+			}
+			break;
+		}
+		EVP_DigestUpdate(context, block, (size_t)got);
+		offset += (uint64_t)got;
+		if (size != VIGIL_TO_END_OF_FILE)
+			size -= (uint64_t)got;
+	}
+	r = EVP_DigestFinal_ex(context, out, NULL) ? 0 : -ENOMEM;
+out:
+	free(block);
+	EVP_MD_CTX_free(context);
+	return r;
 }
