@@ -49,6 +49,7 @@ void config_init(struct vigild_config *config)
 	config->action = CONFIG_ACTION_DENY;
 	config->deny_errno = EPERM;
 	config->timeout_ms = 5000;
+	config->worker_spin_us = 50;
 	config->on_timeout = CONFIG_ALLOW;
 	config->on_error = CONFIG_ALLOW;
 	config->overflow_verdict = CONFIG_ALLOW;
@@ -352,6 +353,7 @@ static const struct {
 	{ "exclude_uids", true }, { "scan_on", false }, { "action", false },
 	{ "deny_errno", false }, { "timeout_ms", false }, { "on_timeout", false },
 	{ "on_error", false }, { "overflow_verdict", false }, { "workers", false },
+	{ "worker_spin_us", false },
 	{ "max_file_size", false }, { "max_scan_size", false }, { "bases", false },
 	{ "root", false }, { "state_dir", false }, { "channel", false }, { "log", false },
 	{ "log_allowed", false }, { "socket", false }, { "socket_group", false },
@@ -413,6 +415,13 @@ static int handle_value(struct parse_state *state, const char *key, const char *
 			return fail(state, "workers: `%s' is not a number from 0 (one per core) to 256",
 				    value);
 		config->workers = (unsigned)number;
+		return 1;
+	}
+	if (!strcmp(key, "worker_spin_us")) {
+		if (parse_unsigned(value, 0, 1000, &number))
+			return fail(state, "worker_spin_us: `%s' is not a number from 0 (never) to 1000",
+				    value);
+		config->worker_spin_us = (unsigned)number;
 		return 1;
 	}
 	if (!strcmp(key, "on_timeout"))

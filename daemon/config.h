@@ -52,6 +52,7 @@ struct vigild_config {
 	enum config_verdict overflow_verdict;
 	bool overflow_verdict_set;
 	unsigned workers;		/* 0: one per core */
+	unsigned worker_spin_us;	/* an idle worker looks for work this long before sleeping */
 	uint64_t max_file_size;
 	uint64_t max_scan_size;
 	char *bases;

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ struct dispatch {
 	pthread_cond_t queue_cond;
 	struct vigild_event *queue_head, *queue_tail;
 	size_t queued;
+	atomic_size_t queued_now;	/* queued, for a spinning worker to read unlocked */
+	bool spinner;			/* a worker spins for work (under queue_lock) */
 	pthread_t *workers;
 	unsigned worker_count;
 	unsigned busy_workers;
@@ -441,6 +444,7 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
 	struct dispatch *dispatch = vigild->dispatch;
+	bool wake;
 
 	atomic_fetch_add(&vigild->stats.events, 1);
 	if (event->pid == vigild->pid) {
@@ -491,9 +495,13 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 		dispatch->queue_head = event;
 	dispatch->queue_tail = event;
 	dispatch->queued++;
+	atomic_store(&dispatch->queued_now, dispatch->queued);
+	/* A spinning worker takes one event without a wake-up. */
+	wake = !dispatch->spinner || dispatch->queued > 1;
 	pthread_mutex_unlock(&dispatch->queue_lock);
 	/* After the unlock: the woken worker does not block on the lock. */
-	pthread_cond_signal(&dispatch->queue_cond);
+	if (wake)
+		pthread_cond_signal(&dispatch->queue_cond);
 }
 
 static void sleep_ms(unsigned milliseconds)
@@ -650,29 +658,62 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	bases_release(snapshot);
 }
 
-static void *worker_thread(void *data)
+/*
+ * The next event for a worker, NULL when vigild stops. A worker that has
+ * just finished a scan (@may_spin) and finds the queue empty keeps looking
+ * for worker_spin_us before it sleeps, yielding the CPU between looks:
+ * with a steady flow of opens the next event is usually there by then, and
+ * taking it costs no futex wake-up of a sleeping thread (and no wake-up of
+ * an idle CPU). One worker spins at a time; dispatch_event() does not wake
+ * anyone for the one event the spinner will take. The spinner clears its
+ * flag under the lock and looks at the queue again before it sleeps, so
+ * an event queued while it spun is never left waiting.
+ */
+static struct vigild_event *take_event(struct dispatch *dispatch, bool may_spin)
 {
-	struct vigild *vigild = data;
-	struct dispatch *dispatch = vigild->dispatch;
+	uint64_t spin_ns = (uint64_t)dispatch->vigild->config.worker_spin_us * 1000ULL;
+	struct vigild_event *event;
 
+	pthread_mutex_lock(&dispatch->queue_lock);
 	for (;;) {
-		struct vigild_event *event;
-
-		pthread_mutex_lock(&dispatch->queue_lock);
-		while (!dispatch->queue_head && !atomic_load(&dispatch->stopping))
-			pthread_cond_wait(&dispatch->queue_cond, &dispatch->queue_lock);
 		event = dispatch->queue_head;
-		if (!event) {
-			pthread_mutex_unlock(&dispatch->queue_lock);
+		if (event || atomic_load(&dispatch->stopping))
 			break;
+		if (may_spin && spin_ns && !dispatch->spinner) {
+			uint64_t deadline = monotonic_ns() + spin_ns;
+
+			dispatch->spinner = true;
+			pthread_mutex_unlock(&dispatch->queue_lock);
+			while (!atomic_load(&dispatch->queued_now) && !atomic_load(&dispatch->stopping) &&
+			       monotonic_ns() < deadline)
+				sched_yield();
+			pthread_mutex_lock(&dispatch->queue_lock);
+			dispatch->spinner = false;
+			may_spin = false;
+			continue;
 		}
+		pthread_cond_wait(&dispatch->queue_cond, &dispatch->queue_lock);
+	}
+	if (event) {
 		dispatch->queue_head = event->queue_next;
 		if (!dispatch->queue_head)
 			dispatch->queue_tail = NULL;
 		dispatch->queued--;
+		atomic_store(&dispatch->queued_now, dispatch->queued);
 		dispatch->busy_workers++;
-		pthread_mutex_unlock(&dispatch->queue_lock);
+	}
+	pthread_mutex_unlock(&dispatch->queue_lock);
+	return event;
+}
 
+static void *worker_thread(void *data)
+{
+	struct vigild *vigild = data;
+	struct dispatch *dispatch = vigild->dispatch;
+	struct vigild_event *event;
+	bool scanned = false;
+
+	while ((event = take_event(dispatch, scanned))) {
 		scan_event(vigild, event);
 		list_remove_event(dispatch, event);
 		event_put(event);
@@ -681,6 +722,7 @@ static void *worker_thread(void *data)
 		pthread_mutex_lock(&dispatch->queue_lock);
 		dispatch->busy_workers--;
 		pthread_mutex_unlock(&dispatch->queue_lock);
+		scanned = true;
 	}
 	return NULL;
 }

@@ -48,6 +48,7 @@ Test(config, every_key)
 		"on_error = deny\n"
 		"overflow_verdict = deny\n"
 		"workers = 3\n"
+		"worker_spin_us = 0\n"
 		"max_file_size = 10M\n"
 		"max_scan_size = 1G\n"
 		"bases = /var/lib/vigil/bases\n"
@@ -74,6 +75,7 @@ Test(config, every_key)
 	cr_expect_eq(config.timeout_ms, 1500);
 	cr_expect_eq(config.on_timeout, CONFIG_DENY);
 	cr_expect_eq(config.workers, 3);
+	cr_expect_eq(config.worker_spin_us, 0);
 	cr_expect_eq(config.max_file_size, 10ULL << 20);
 	cr_expect_eq(config.max_scan_size, 1ULL << 30);
 	cr_expect_eq(config.log, CONFIG_LOG_FILE);
@@ -92,6 +94,7 @@ Test(config, defaults)
 
 	cr_assert_eq(parse(&config, "paths = /srv\nbases = /b\n", error, sizeof(error)), 0);
 	cr_expect_eq(config.timeout_ms, 5000);
+	cr_expect_eq(config.worker_spin_us, 50);
 	cr_expect_eq(config.on_timeout, CONFIG_ALLOW);
 	cr_expect_eq(config.action, CONFIG_ACTION_DENY);
 	cr_expect_eq(config.log, CONFIG_LOG_JOURNAL);
@@ -128,6 +131,8 @@ Test(config, bad_lines)
 	expect_error("exclude_uids = root\n", "test.conf:1: exclude_uids: `root' is not a numeric user id");
 	expect_error("workers = 1000\n",
 		     "test.conf:1: workers: `1000' is not a number from 0 (one per core) to 256");
+	expect_error("worker_spin_us = 2000\n",
+		     "test.conf:1: worker_spin_us: `2000' is not a number from 0 (never) to 1000");
 }
 
 Test(config, long_line_and_nul)
