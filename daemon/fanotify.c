@@ -12,7 +12,10 @@
  *   thread) -> loop thread parses the buffer -> event_alloc() ->
  *   dispatch_event() (ownership of the event and its fd moves to dispatch)
  *   ... any thread: fanotify_answer() -> IORING_OP_WRITE of the response
- *   (the write holds a reference; the loop drops it on the completion)
+ *   on that thread's own small answer ring, completed and reaped by the
+ *   same thread before it returns, so no other thread wakes for an answer
+ *   (a thread without one: the shared ring, whose write holds a reference
+ *   the loop drops on the completion)
  *   -> last reference: fanotify_event_free() closes the event fd.
  *
  * What is protected: a path that is the root of its filesystem's mount gets
@@ -49,6 +52,7 @@
 #include <limits.h>
 #include <liburing.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,12 +83,25 @@ struct protected_path {
 	char note[200];
 };
 
+/* A ring one answering thread (a scan worker, the watchdog, the loop)
+ * keeps for itself; made at start, before the sandbox. */
+struct answer_ring {
+	struct io_uring ring;
+	bool ready;
+};
+
+#define ANSWER_RING_ENTRIES 4
+#define ANSWER_RINGS_MAX 64
+
 struct fanotify_backend {
 	struct backend base;
 	int fan_fd;
 	uint64_t mask;
 	struct io_uring ring;
 	bool ring_ready;
+	struct answer_ring *answer_rings;
+	unsigned answer_ring_count;
+	atomic_uint answer_rings_claimed;
 	pthread_mutex_t submit_lock;	/* the SQ ring: any thread may answer */
 	bool closed;			/* under submit_lock */
 	pthread_t thread;
@@ -117,24 +134,92 @@ static struct io_uring_sqe *get_sqe(struct fanotify_backend *fanotify)
 	return sqe;
 }
 
+/* This thread's answer ring, claimed on its first answer; NULL when none
+ * is left (then the shared ring answers). */
+static __thread struct {
+	const struct fanotify_backend *owner;
+	struct io_uring *ring;
+} thread_answer;
+
+static struct io_uring *thread_answer_ring(struct fanotify_backend *fanotify)
+{
+	if (thread_answer.owner != fanotify) {
+		unsigned index = atomic_fetch_add(&fanotify->answer_rings_claimed, 1);
+
+		thread_answer.owner = fanotify;
+		thread_answer.ring = index < fanotify->answer_ring_count &&
+				     fanotify->answer_rings[index].ready ?
+				     &fanotify->answer_rings[index].ring : NULL;
+	}
+	return thread_answer.ring;
+}
+
+/*
+ * Writes the response through this thread's ring and reaps its completion
+ * here: true when the kernel took the write (its result counted), false
+ * when the ring could not submit it (nothing is left queued: the caller
+ * answers another way). Called with submit_lock held.
+ */
+static bool answer_on_own_ring(struct fanotify_backend *fanotify, struct io_uring *ring,
+			       const struct fanotify_response *response)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	int r;
+
+	if (!sqe)
+		return false;
+	io_uring_prep_write(sqe, fanotify->fan_fd, response, sizeof(*response), 0);
+	io_uring_sqe_set_data64(sqe, TAG_WRITE);
+	r = io_uring_submit(ring);
+	if (r != 1) {
+		/* Not submitted: it must never go later, with a stale buffer. */
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data64(sqe, 0);
+		return false;
+	}
+	for (;;) {
+		uint64_t tag;
+
+		r = io_uring_wait_cqe(ring, &cqe);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return true;	/* submitted; its result is lost, not the answer */
+		tag = io_uring_cqe_get_data64(cqe);
+		r = cqe->res;
+		io_uring_cqe_seen(ring, cqe);
+		if (tag == TAG_WRITE)
+			break;		/* a nop left by a failed submit: skipped */
+	}
+	if (r < 0)
+		atomic_fetch_add(&fanotify->base.vigild->stats.answer_errors, 1);
+	return true;
+}
+
 static void fanotify_answer(struct backend *backend, struct vigild_event *event, bool allow)
 {
 	struct fanotify_backend *fanotify = of(backend);
 	struct fanotify_response *response = (struct fanotify_response *)&event->backend_data;
 	struct io_uring_sqe *sqe;
+	struct io_uring *ring;
 	int r = -EBUSY;
 
 	_Static_assert(sizeof(*response) <= sizeof(event->backend_data), "response fits");
 	response->fd = event->fd;
 	response->response = allow ? FAN_ALLOW : FAN_DENY;
-	event_get(event);
 	pthread_mutex_lock(&fanotify->submit_lock);
 	if (fanotify->closed) {
 		/* The group is closed: the kernel has answered already. */
 		pthread_mutex_unlock(&fanotify->submit_lock);
-		event_put(event);
 		return;
 	}
+	ring = thread_answer_ring(fanotify);
+	if (ring && answer_on_own_ring(fanotify, ring, response)) {
+		pthread_mutex_unlock(&fanotify->submit_lock);
+		return;
+	}
+	event_get(event);
 	sqe = get_sqe(fanotify);
 	if (sqe) {
 		io_uring_prep_write(sqe, fanotify->fan_fd, response, sizeof(*response), 0);
@@ -589,10 +674,15 @@ static void fanotify_stop(struct backend *backend)
 	}
 	pthread_mutex_lock(&fanotify->submit_lock);
 	fanotify->closed = true;
-	/* The ring first: an in-flight read holds a reference to the group. */
+	/* The rings first: an in-flight read holds a reference to the group. */
 	if (fanotify->ring_ready) {
 		io_uring_queue_exit(&fanotify->ring);
 		fanotify->ring_ready = false;
+	}
+	for (unsigned i = 0; i < fanotify->answer_ring_count; i++) {
+		if (fanotify->answer_rings[i].ready)
+			io_uring_queue_exit(&fanotify->answer_rings[i].ring);
+		fanotify->answer_rings[i].ready = false;
 	}
 	if (fanotify->fan_fd >= 0) {
 		int fan_fd = fanotify->fan_fd;
@@ -618,6 +708,7 @@ static void fanotify_free(struct backend *backend)
 	for (size_t i = 0; i < fanotify->path_count; i++)
 		free(fanotify->paths[i].path);
 	free(fanotify->paths);
+	free(fanotify->answer_rings);
 	pthread_mutex_destroy(&fanotify->submit_lock);
 	pthread_mutex_destroy(&fanotify->marks_lock);
 	free(fanotify);
@@ -634,6 +725,25 @@ static const struct backend_ops fanotify_ops = {
 	.stop = fanotify_stop,
 	.free = fanotify_free,
 };
+
+/* One answer ring per thread that may answer: the workers, the watchdog,
+ * the loop. Any that cannot be made leaves its thread on the shared ring. */
+static void make_answer_rings(struct fanotify_backend *fanotify)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned workers = fanotify->base.vigild->config.workers;
+	unsigned count = (workers ? workers : cores > 0 ? (unsigned)cores : 1) + 2;
+
+	if (count > ANSWER_RINGS_MAX)
+		count = ANSWER_RINGS_MAX;
+	fanotify->answer_rings = calloc(count, sizeof(*fanotify->answer_rings));
+	if (!fanotify->answer_rings)
+		return;
+	fanotify->answer_ring_count = count;
+	for (unsigned i = 0; i < count; i++)
+		fanotify->answer_rings[i].ready =
+			io_uring_queue_init(ANSWER_RING_ENTRIES, &fanotify->answer_rings[i].ring, 0) == 0;
+}
 
 int fanotify_backend_new(struct vigild *vigild, struct backend **ret_backend,
 			 char *error, size_t error_size)
@@ -687,6 +797,7 @@ int fanotify_backend_new(struct vigild *vigild, struct backend **ret_backend,
 		goto err_free;
 	}
 	fanotify->ring_ready = true;
+	make_answer_rings(fanotify);
 	r = -pthread_create(&fanotify->thread, NULL, loop_thread, fanotify);
 	if (r < 0) {
 		snprintf(error, error_size, "event loop thread: %s", strerror(-r));
