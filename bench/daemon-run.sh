@@ -183,7 +183,7 @@ vigild_steady_rss=$(kib "$vigild_pid" VmRSS)
 echo 5 >"/proc/$vigild_pid/clear_refs"	# VmHWM := VmRSS
 rm -f "$scratch/storm.stop"
 for set in a b; do storm_set $set; cp "$scratch/db/storm.ndb" "$scratch/storm-$set.txt"; done
-python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" folder "$scratch/db" \
+nice -n 10 python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" folder "$scratch/db" \
 	"$scratch/storm-a.txt" "$scratch/storm-b.txt" >"$scratch/storm.count" &
 storm_pid=$!
 measure "vigild-storm" latency "$prot/vigild-storm" 0 "$STORM_FILES" 1 "$PACE_US"
@@ -223,7 +223,7 @@ measure "vigild-bundle-steady" latency "$prot/vigild-bundle-steady" 0 "$STORM_FI
 bundle_steady_rss=$(kib "$vigild_pid" VmRSS)
 echo 5 >"/proc/$vigild_pid/clear_refs"
 rm -f "$scratch/storm.stop"
-python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" bundles "$scratch/current.vbundle" \
+nice -n 10 python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" bundles "$scratch/current.vbundle" \
 	"$scratch/release" 2 "$BUNDLES" >"$scratch/storm.count" &
 storm_pid=$!
 measure "vigild-bundle-storm" latency "$prot/vigild-bundle-storm" 0 "$STORM_FILES" 1 "$PACE_US"

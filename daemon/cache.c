@@ -14,7 +14,9 @@
  *   file_open_for_writing() says no writer holds the file
  *   FAN_CLOSE_WRITE -> cache_invalidate() (also moves the slot's change
  *   counter); reload -> generation moves on (old entries never match
- *   again) and cache_flush() frees them.
+ *   again) and cache_flush() empties the table at once: it moves the
+ *   table's epoch, and an entry of an older epoch is an empty slot (a
+ *   reload costs the same whatever the table holds).
  *
  * The change counter closes the race between a scan and the insert: the
  * timestamps are coarse (a write in the same clock tick leaves mtime and
@@ -44,12 +46,16 @@ struct cache_entry {
 	struct timespec mtime, ctime;
 	off_t size;
 	uint64_t generation;	/* 0: empty */
+	uint64_t epoch;		/* of the table when written: older is empty */
 	uint64_t changes;	/* invalidations of this slot, ever */
 };
 
 struct cache {
 	pthread_mutex_t locks[CACHE_STRIPES];
 	struct cache_entry *slots;
+	atomic_uint_fast64_t epoch;	/* moved by cache_flush() */
+	/* Entries of this epoch; a flush racing an insert may leave it one
+	 * high until the next flush (see fill(); only `vigil status` shows it). */
 	atomic_size_t used;
 };
 
@@ -66,6 +72,7 @@ int cache_new(struct cache **ret_cache)
 	}
 	for (unsigned i = 0; i < CACHE_STRIPES; i++)
 		pthread_mutex_init(&cache->locks[i], NULL);
+	atomic_init(&cache->epoch, 1);
 	*ret_cache = cache;
 	return 0;
 }
@@ -97,6 +104,34 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* Called with the slot's lock held. */
+static bool live(struct cache *cache, const struct cache_entry *entry)
+{
+	return entry->generation && entry->epoch == atomic_load(&cache->epoch);
+}
+
+/* Called with the slot's lock held. The epoch is read once: an entry
+ * written in an epoch a flush just ended is simply not live (at worst
+ * counted once too many until the next flush), and one of the new epoch
+ * is counted after the flush zeroed the count (cache_flush() zeroes it
+ * before it moves the epoch), so an invalidation never takes the count
+ * below zero. */
+static void fill(struct cache *cache, struct cache_entry *entry, const struct stat *st,
+		 uint64_t generation)
+{
+	uint64_t epoch = atomic_load(&cache->epoch);
+
+	if (!entry->generation || entry->epoch != epoch)
+		atomic_fetch_add(&cache->used, 1);
+	entry->dev = st->st_dev;
+	entry->ino = st->st_ino;
+	entry->size = st->st_size;
+	entry->mtime = st->st_mtim;
+	entry->ctime = st->st_ctim;
+	entry->generation = generation;
+	entry->epoch = epoch;
+}
+
 bool cache_lookup(struct cache *cache, const struct stat *st, uint64_t generation)
 {
 	size_t slot = slot_of(st->st_dev, st->st_ino);
@@ -104,7 +139,7 @@ bool cache_lookup(struct cache *cache, const struct stat *st, uint64_t generatio
 	bool hit;
 
 	pthread_mutex_lock(lock_of(cache, slot));
-	hit = entry->generation == generation && entry->dev == st->st_dev &&
+	hit = live(cache, entry) && entry->generation == generation && entry->dev == st->st_dev &&
 	      entry->ino == st->st_ino && entry->size == st->st_size &&
 	      same_time(&entry->mtime, &st->st_mtim) && same_time(&entry->ctime, &st->st_ctim);
 	pthread_mutex_unlock(lock_of(cache, slot));
@@ -117,14 +152,7 @@ void cache_insert(struct cache *cache, const struct stat *st, uint64_t generatio
 	struct cache_entry *entry = &cache->slots[slot];
 
 	pthread_mutex_lock(lock_of(cache, slot));
-	if (!entry->generation)
-		atomic_fetch_add(&cache->used, 1);
-	entry->dev = st->st_dev;
-	entry->ino = st->st_ino;
-	entry->size = st->st_size;
-	entry->mtime = st->st_mtim;
-	entry->ctime = st->st_ctim;
-	entry->generation = generation;
+	fill(cache, entry, st, generation);
 	pthread_mutex_unlock(lock_of(cache, slot));
 }
 
@@ -148,14 +176,7 @@ bool cache_insert_unchanged(struct cache *cache, const struct stat *st, uint64_t
 
 	pthread_mutex_lock(lock_of(cache, slot));
 	if (entry->changes == changes) {
-		if (!entry->generation)
-			atomic_fetch_add(&cache->used, 1);
-		entry->dev = st->st_dev;
-		entry->ino = st->st_ino;
-		entry->size = st->st_size;
-		entry->mtime = st->st_mtim;
-		entry->ctime = st->st_ctim;
-		entry->generation = generation;
+		fill(cache, entry, st, generation);
 		inserted = true;
 	}
 	pthread_mutex_unlock(lock_of(cache, slot));
@@ -169,7 +190,7 @@ void cache_invalidate(struct cache *cache, dev_t dev, ino_t ino)
 
 	pthread_mutex_lock(lock_of(cache, slot));
 	entry->changes++;
-	if (entry->generation && entry->dev == dev && entry->ino == ino) {
+	if (live(cache, entry) && entry->dev == dev && entry->ino == ino) {
 		entry->generation = 0;
 		atomic_fetch_sub(&cache->used, 1);
 	}
@@ -178,14 +199,8 @@ void cache_invalidate(struct cache *cache, dev_t dev, ino_t ino)
 
 void cache_flush(struct cache *cache)
 {
-	for (size_t slot = 0; slot < CACHE_SLOTS; slot++) {
-		pthread_mutex_lock(lock_of(cache, slot));
-		if (cache->slots[slot].generation) {
-			cache->slots[slot].generation = 0;
-			atomic_fetch_sub(&cache->used, 1);
-		}
-		pthread_mutex_unlock(lock_of(cache, slot));
-	}
+	atomic_store(&cache->used, 0);
+	atomic_fetch_add(&cache->epoch, 1);
 }
 
 size_t cache_size(struct cache *cache)

@@ -48,6 +48,14 @@ Test(cache, keys)
 	cache_flush(cache);
 	cr_expect(!cache_lookup(cache, &st, 1));
 	cr_expect_eq(cache_size(cache), 0);
+	/* an entry from before the flush is an empty slot: no count below 0 */
+	cache_invalidate(cache, 3, 42);
+	cr_expect_eq(cache_size(cache), 0);
+	cache_insert(cache, &st, 2);
+	cr_expect(cache_lookup(cache, &st, 2));
+	cr_expect_eq(cache_size(cache), 1);
+	cache_invalidate(cache, 3, 42);
+	cr_expect_eq(cache_size(cache), 0);
 	cache_free(cache);
 	cache_free(NULL);
 }
