@@ -56,6 +56,15 @@ trap cleanup EXIT
 prot=$scratch/prot
 mkdir -p "$prot" "$scratch/db" "$scratch/state"
 mount -t tmpfs -o size=2g,mode=0755 vigil-bench "$prot" || { echo "cannot mount a tmpfs" >&2; exit 2; }
+# The interleaved measurement: one tmpfs per responder (none, the bare
+# responder, vigild, clamonacc), all answering at once, the opener taking
+# one file of each in turn.
+interleaved=(none bare vigild clam)
+for name in "${interleaved[@]}"; do
+	mkdir -p "$scratch/i-$name"
+	mount -t tmpfs -o size=256m,mode=0755 "vigil-bench-$name" "$scratch/i-$name" ||
+		{ echo "cannot mount a tmpfs" >&2; exit 2; }
+done
 
 # The same database for vigild and clamd: the bench database, a test
 # signature to tell when a responder is up, and a small part that the
@@ -81,17 +90,25 @@ done
 mkdir "$prot/hit" "$prot/ready"
 "$opener" make "$prot/hit" 4 "$SIZE" || exit 2
 printf 'VIGIL-BENCH-READY-MARKER\n' >"$prot/ready/marker"
+for name in "${interleaved[@]}"; do
+	mkdir "$scratch/i-$name/miss" "$scratch/i-$name/ready"
+	"$opener" make "$scratch/i-$name/miss" "$FILES" "$SIZE" || exit 2
+	printf 'VIGIL-BENCH-READY-MARKER\n' >"$scratch/i-$name/ready/marker"
+done
 
 declare -A P50 P99 RATE
+# measure_line NAME OUTPUT: keeps the figures of one line of the opener
+measure_line() {
+	printf '  %-28s %s\n' "$1" "$2"
+	P50[$1]=$(sed -n 's/.*p50_ns=\([0-9]*\).*/\1/p' <<<"$2")
+	P99[$1]=$(sed -n 's/.*p99_ns=\([0-9]*\).*/\1/p' <<<"$2")
+	RATE[$1]=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' <<<"$2")
+}
 # measure NAME latency|rate ARGS...: runs the opener, keeps its figures
 measure() {
-	local name=$1 out
+	local name=$1
 	shift
-	out=$("$opener" "$@")
-	printf '  %-28s %s\n' "$name" "$out"
-	P50[$name]=$(sed -n 's/.*p50_ns=\([0-9]*\).*/\1/p' <<<"$out")
-	P99[$name]=$(sed -n 's/.*p99_ns=\([0-9]*\).*/\1/p' <<<"$out")
-	RATE[$name]=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' <<<"$out")
+	measure_line "$name" "$("$opener" "$@")"
 }
 # the three measurements every responder gets
 measure_all() {
@@ -142,7 +159,7 @@ EOF
 # marker. The first start compiles the matcher in a child (minutes on the
 # large database); later starts and reloads load it from the state folder.
 start_vigild() {
-	local start=$SECONDS
+	local start=$SECONDS marker=${2:-$prot/ready/marker}
 	"$vigild" --config "$scratch/$1.conf" >"$scratch/$1.out" 2>"$scratch/$1.err" &
 	vigild_pid=$!
 	pids+=("$vigild_pid")
@@ -152,7 +169,7 @@ start_vigild() {
 		sleep 0.2
 	done
 	echo "  started in $((SECONDS - start)) s"
-	until_denied "$prot/ready/marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
+	until_denied "$marker" 30 || { echo "vigild does not deny the marker"; exit 2; }
 }
 start_vigild vigild
 status() { "$vigil" status --json --socket "$socket" | python3 -c '
@@ -235,6 +252,28 @@ echo "  $bundle_reloads reloads of $bundle_size-byte bundles during the storm; $
 	"parts shared at the last reload: $(status bases.matchers.shared)"
 kill -TERM "$vigild_pid"; wait "$vigild_pid" 2>/dev/null
 
+# interleave [clam]: the bare responder and vigild (and clamonacc, already
+# running, when asked) each on its tmpfs, every FILES fresh file opened once,
+# one of each responder's in turn with the unmarked tmpfs.
+interleave() {
+	local dirs=("$scratch/i-none/miss" "$scratch/i-bare/miss" "$scratch/i-vigild/miss") out line name
+	echo "== interleaved misses: no daemon, bare responder, vigild${1:+, clamonacc} at once"
+	"$bare" "$scratch/i-bare" >"$scratch/bare-i.out" 2>"$scratch/bare-i.err" &
+	local bare_interleaved=$!
+	pids+=("$bare_interleaved")
+	sed -e "s|^paths = .*|paths = $scratch/i-vigild|" "$scratch/vigild.conf" >"$scratch/vigild-interleaved.conf"
+	start_vigild vigild-interleaved "$scratch/i-vigild/ready/marker"
+	for _ in $(seq 100); do grep -q ready "$scratch/bare-i.out" && break; sleep 0.05; done
+	[ -n "${1:-}" ] && dirs+=("$scratch/i-clam/miss")
+	out=$("$opener" interleave "$FILES" "${dirs[@]}")
+	while read -r line; do
+		name=$(basename "$(dirname "${line%% *}")")
+		measure_line "$name-miss" "${line#* }"
+	done <<<"$out"
+	kill -TERM "$vigild_pid" "$bare_interleaved"; wait "$vigild_pid" "$bare_interleaved" 2>/dev/null
+	INTERLEAVED_DONE=1
+}
+
 echo "== clamonacc with clamd ($(clamd --version 2>/dev/null | cut -d/ -f1))"
 clam_note=
 clamd_rss=
@@ -256,6 +295,7 @@ LogFile $clam/clamd.log
 Foreground yes
 MaxThreads 4
 OnAccessIncludePath $prot
+OnAccessIncludePath $scratch/i-clam
 OnAccessPrevention yes
 OnAccessExcludeUname clamav
 OnAccessMaxFileSize 10M
@@ -286,6 +326,7 @@ s.sendall(b"zPING\0"); sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$c
 		if until_denied "$prot/ready/marker" 120; then
 			measure "clam-miss" latency "$prot/clam-miss" 0 "$FILES" 1
 			measure "clam-hit" latency "$prot/hit" 0 1 $((HIT_OPENS / 10))
+			interleave clam
 		else
 			clam_note="clamonacc never denied the marker file: $(tail -n 3 "$clam/clamonacc.log" "$clam/clamonacc.out" 2>/dev/null | tr '\n' ' ')"
 		fi
@@ -295,6 +336,7 @@ s.sendall(b"zPING\0"); sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$c
 	kill -TERM "$clamd_pid"; wait "$clamd_pid" 2>/dev/null
 fi
 [ -n "$clam_note" ] && echo "  NOTE: $clam_note"
+[ -n "${INTERLEAVED_DONE:-}" ] || interleave
 
 figures=$scratch/figures
 {
@@ -337,7 +379,7 @@ print("== per-open latency, microseconds (%s-byte files; miss: %s fresh files, o
 print("  %-28s %10s %10s" % ("", "p50", "p99"))
 for name in ["none-miss", "none-hit", "bare-miss", "bare-hit", "vigild-miss", "vigild-hit",
              "vigild-steady", "vigild-storm", "vigild-bundle-steady", "vigild-bundle-storm",
-             "clam-miss", "clam-hit"]:
+             "clam-miss", "clam-hit", "i-none-miss", "i-bare-miss", "i-vigild-miss", "i-clam-miss"]:
     if name in p50:
         print("  %-28s %10.2f %10.2f" % (name, us(p50[name]), us(p99[name])))
 print()
@@ -360,12 +402,16 @@ hit_added = None
 if "vigild-hit" in p50 and "none-hit" in p50:
     hit_added = us(p50["vigild-hit"] - p50["none-hit"])
 show("cache hit: added p50 over no daemon (us)", hit_added, "[<= 1 us]")
-show("miss (fresh file) p50 / bare responder p50", ratio(p50.get("vigild-miss"), p50.get("bare-miss")), "[<= 3x]")
-show("miss (fresh file) p99 / bare responder p99", ratio(p99.get("vigild-miss"), p99.get("bare-miss")), "")
-added = lambda name: None if name not in p50 or "none-miss" not in p50 else p50[name] - p50["none-miss"]
-show("added p50: clamonacc / vigild (misses)", ratio(added("clam-miss"), added("vigild-miss")), "[>= 50x]", "%8.1f")
-added99 = lambda name: None if name not in p99 or "none-miss" not in p99 else p99[name] - p99["none-miss"]
-show("added p99: clamonacc / vigild (misses)", ratio(added99("clam-miss"), added99("vigild-miss")), "", "%8.1f")
+# Misses: from the interleaved run (every responder under the same machine
+# state), and from the sequential runs above for comparison.
+for label, prefix in (("interleaved", "i-"), ("sequential", "")):
+    bare, vigild, clam, none = (prefix + name + "-miss" for name in ("bare", "vigild", "clam", "none"))
+    show("miss p50 / bare responder p50 (%s)" % label, ratio(p50.get(vigild), p50.get(bare)), "[<= 3x]")
+    show("miss p99 / bare responder p99 (%s)" % label, ratio(p99.get(vigild), p99.get(bare)), "")
+    added = lambda name: None if name not in p50 or none not in p50 else p50[name] - p50[none]
+    show("added p50: clamonacc / vigild (%s)" % label, ratio(added(clam), added(vigild)), "[>= 50x]", "%8.1f")
+    added99 = lambda name: None if name not in p99 or none not in p99 else p99[name] - p99[none]
+    show("added p99: clamonacc / vigild (%s)" % label, ratio(added99(clam), added99(vigild)), "", "%8.1f")
 show("p99 during reloads / steady p99 (paced misses)", ratio(p99.get("vigild-storm"), p99.get("vigild-steady")), "[<= 2x]")
 show("cached decisions per second (vigild, 2 processes)", rate.get("vigild-rate"), "[>= 100000]", "%8.0f")
 show("steady RSS: vigild / clamd", ratio(value.get("vigild_steady_rss"), value.get("clamd_rss")), "[<= 0.5]")

@@ -14,6 +14,10 @@
  *       open timed alone (open() returns once the permission event is
  *       answered), read 1 byte, closed; PACE_US sleeps between opens.
  *       Prints "opens=N p50_ns=.. p99_ns=.. mean_ns=.. max_ns=.. errors=E".
+ *   interleave COUNT DIR...
+ *       the same, one open of each DIR in turn (DIR1/000000, DIR2/000000,
+ *       ..., DIR1/000001, ...): responders on separate filesystems measured
+ *       under the same machine state; one line per DIR, "DIR opens=...".
  *   rate DIR COUNT PROCESSES SECONDS
  *       PROCESSES processes open, read 1 byte and close DIR/000000 ...
  *       DIR/COUNT-1 round-robin for SECONDS; prints "opens=N rate=R" (opens
@@ -113,12 +117,47 @@ static int compare_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Opens one file as the measurements do: the open timed alone, 1 byte
+ * read, closed. Returns the open's time; counts failures in *errors. */
+static uint64_t timed_open(const char *path, unsigned long *errors)
+{
+	uint64_t start, end;
+	int fd;
+
+	start = now_ns();
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	end = now_ns();
+	if (fd < 0) {
+		(*errors)++;
+	} else {
+		char byte;
+
+		if (read(fd, &byte, 1) < 0)
+			(*errors)++;
+		close(fd);
+	}
+	return end - start;
+}
+
+static void print_samples(uint64_t *samples, unsigned long taken, unsigned long errors)
+{
+	uint64_t sum = 0;
+
+	for (unsigned long i = 0; i < taken; i++)
+		sum += samples[i];
+	qsort(samples, taken, sizeof(*samples), compare_u64);
+	printf("opens=%lu p50_ns=%llu p99_ns=%llu mean_ns=%llu max_ns=%llu errors=%lu\n", taken,
+	       taken ? (unsigned long long)samples[taken / 2] : 0ULL,
+	       taken ? (unsigned long long)samples[(taken * 99) / 100] : 0ULL,
+	       taken ? (unsigned long long)(sum / taken) : 0ULL,
+	       taken ? (unsigned long long)samples[taken - 1] : 0ULL, errors);
+}
+
 static int latency(const char *dir, unsigned long first, unsigned long count,
 		   unsigned long repeat, unsigned long pace_us)
 {
 	uint64_t *samples = calloc(count * repeat + 1, sizeof(*samples));
 	unsigned long taken = 0, errors = 0;
-	uint64_t sum = 0;
 	char path[4200];
 
 	if (!samples)
@@ -126,36 +165,44 @@ static int latency(const char *dir, unsigned long first, unsigned long count,
 	for (unsigned long pass = 0; pass < repeat; pass++) {
 		for (unsigned long index = first; index < first + count; index++) {
 			struct timespec pause = { 0, (long)pace_us * 1000L };
-			uint64_t start, end;
-			int fd;
 
 			file_name(path, sizeof(path), dir, index);
-			start = now_ns();
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			end = now_ns();
-			if (fd < 0) {
-				errors++;
-			} else {
-				char byte;
-
-				if (read(fd, &byte, 1) < 0)
-					errors++;
-				close(fd);
-			}
-			samples[taken++] = end - start;
-			sum += end - start;
+			samples[taken++] = timed_open(path, &errors);
 			if (pace_us)
 				nanosleep(&pause, NULL);
 		}
 	}
-	qsort(samples, taken, sizeof(*samples), compare_u64);
-	printf("opens=%lu p50_ns=%llu p99_ns=%llu mean_ns=%llu max_ns=%llu errors=%lu\n", taken,
-	       taken ? (unsigned long long)samples[taken / 2] : 0ULL,
-	       taken ? (unsigned long long)samples[(taken * 99) / 100] : 0ULL,
-	       taken ? (unsigned long long)(sum / taken) : 0ULL,
-	       taken ? (unsigned long long)samples[taken - 1] : 0ULL, errors);
+	print_samples(samples, taken, errors);
 	free(samples);
 	return errors ? 1 : 0;
+}
+
+/* The same, over several folders in turn (DIR1/0, DIR2/0, ..., DIR1/1,
+ * ...), each on its own filesystem and responder, so that every responder
+ * is measured under the same machine state; one line per folder. */
+static int interleave(unsigned long count, char **dirs, int dir_count)
+{
+	uint64_t *samples = calloc((size_t)dir_count * count + 1, sizeof(*samples));
+	unsigned long *errors = calloc((size_t)dir_count, sizeof(*errors));
+	char path[4200];
+	int failed = 0;
+
+	if (!samples || !errors)
+		return 1;
+	for (unsigned long index = 0; index < count; index++) {
+		for (int d = 0; d < dir_count; d++) {
+			file_name(path, sizeof(path), dirs[d], index);
+			samples[(size_t)d * count + index] = timed_open(path, &errors[d]);
+		}
+	}
+	for (int d = 0; d < dir_count; d++) {
+		printf("%s ", dirs[d]);
+		print_samples(samples + (size_t)d * count, count, errors[d]);
+		failed |= errors[d] != 0;
+	}
+	free(samples);
+	free(errors);
+	return failed;
 }
 
 static int rate(const char *dir, unsigned long count, unsigned long processes,
@@ -223,12 +270,15 @@ int main(int argc, char *argv[])
 	    !parse_number(argv[5], 10000000, &c) &&
 	    (argc == 6 || !parse_number(argv[6], 1000000, &d)))
 		return latency(argv[2], a, b, c, d);
+	if (argc >= 4 && !strcmp(argv[1], "interleave") && !parse_number(argv[2], 10000000, &a))
+		return interleave(a, argv + 3, argc - 3);
 	if (argc == 6 && !strcmp(argv[1], "rate") && !parse_number(argv[3], 10000000, &a) &&
 	    a > 0 && !parse_number(argv[4], MAX_PROCESSES, &b) && b > 0 &&
 	    !parse_number(argv[5], 3600, &c))
 		return rate(argv[2], a, b, c);
 	fprintf(stderr, "usage: open-latency make DIR COUNT SIZE\n"
 		"       open-latency latency DIR FIRST COUNT REPEAT [PACE_US]\n"
+		"       open-latency interleave COUNT DIR...\n"
 		"       open-latency rate DIR COUNT PROCESSES SECONDS\n");
 	return 2;
 }
