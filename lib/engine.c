@@ -1069,8 +1069,61 @@ struct vigil_engine *vigil_engine_ref(struct vigil_engine *engine)
 	return engine;
 }
 
-/* Frees a context; its matcher scans go back to their parts when @clean
- * (they finished their last scan), else they are freed. */
+/*
+ * What a scan context holds that no part owns (its read buffer, its digest
+ * contexts), kept by the process when an engine goes, for the next
+ * engine's contexts: after a reload the first scans then allocate and
+ * fault in nothing, as the matcher scans the parts keep.
+ */
+struct spare_context {
+	EVP_MD_CTX *digest_contexts[__HASH_TYPE_COUNT];
+	uint8_t *buffer;
+	size_t buffer_size;
+};
+
+#define SPARE_CONTEXTS_MAX 32
+
+static struct {
+	pthread_mutex_t lock;
+	struct spare_context items[SPARE_CONTEXTS_MAX];
+	size_t count;
+} spare_contexts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Takes a spare with a buffer of at least @buffer_size, if there is one. */
+static bool spare_take(size_t buffer_size, struct spare_context *ret_spare)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&spare_contexts.lock);
+	for (size_t i = spare_contexts.count; i-- > 0;) {
+		if (spare_contexts.items[i].buffer_size >= buffer_size) {
+			*ret_spare = spare_contexts.items[i];
+			spare_contexts.items[i] = spare_contexts.items[--spare_contexts.count];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&spare_contexts.lock);
+	return found;
+}
+
+/* Keeps a spare; false when the pool is full (the caller frees it). */
+static bool spare_keep(const struct spare_context *spare)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&spare_contexts.lock);
+	if (spare_contexts.count < SPARE_CONTEXTS_MAX) {
+		spare_contexts.items[spare_contexts.count++] = *spare;
+		kept = true;
+	}
+	pthread_mutex_unlock(&spare_contexts.lock);
+	return kept;
+}
+
+/* Frees a context; its matcher scans go back to their parts, its buffer
+ * and digest contexts to the spares, when @clean (they finished their last
+ * scan), else they are freed. */
 static struct scan_context *context_free(struct vigil_engine *engine, struct scan_context *context,
 					 bool clean)
 {
@@ -1083,6 +1136,16 @@ static struct scan_context *context_free(struct vigil_engine *engine, struct sca
 			matcher_scan_free(context->matcher_scans[p]);
 	}
 	free(context->matcher_scans);
+	if (clean && context->buffer && context->digest_contexts[__HASH_TYPE_COUNT - 1]) {
+		struct spare_context spare = { .buffer = context->buffer,
+					       .buffer_size = context->buffer_size };
+
+		memcpy(spare.digest_contexts, context->digest_contexts, sizeof(spare.digest_contexts));
+		if (spare_keep(&spare)) {
+			free(context);
+			return NULL;
+		}
+	}
 	for (int i = 0; i < __HASH_TYPE_COUNT; ++i)
 		EVP_MD_CTX_free(context->digest_contexts[i]);
 	free(context->buffer);
@@ -1158,6 +1221,18 @@ static int context_take(struct vigil_engine *engine, struct scan_context **ret_c
 			goto err_free;
 	}
 	r = -ENOMEM;
+	{
+		struct spare_context spare;
+
+		if (spare_take(engine->window_size + BLOCK_SIZE, &spare)) {
+			memcpy(context->digest_contexts, spare.digest_contexts,
+			       sizeof(context->digest_contexts));
+			context->buffer = spare.buffer;
+			context->buffer_size = spare.buffer_size;
+			*ret_context = context;
+			return 0;
+		}
+	}
 	for (int i = 0; i < __HASH_TYPE_COUNT; ++i) {
 		context->digest_contexts[i] = EVP_MD_CTX_new();
 		if (!context->digest_contexts[i])
