@@ -12,7 +12,7 @@
  *   accept -> SO_PEERCRED (root: anything; socket_group: read-only
  *   requests) -> one line -> control_request_parse() -> reply (one JSON
  *   line) and close | `reload`: a thread waits for the reload and replies
- *   | `tail`: an "ok" line, then the fd moves to the recorder.
+ *   | `tail`: the fd moves to the recorder, which sends the "ok" line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -185,13 +185,12 @@ static void handle_request(struct control *control, struct control_client *clien
 		return;	/* the waiter owns fd */
 	}
 	case CONTROL_TAIL:
-		object = json_object_new_object();
-		json_object_object_add(object, "ok", json_object_new_boolean(true));
-		json_object_object_add(object, "tail", json_object_new_boolean(true));
-		send_line(fd, object);
-		json_object_put(object);
+		/* The "ok" line is sent by the recorder as it subscribes fd: sent
+		 * here first, a record made before the subscription (the client
+		 * acting at once on the "ok") would be lost. */
 		shutdown(fd, SHUT_RD);
-		recorder_subscribe(vigild->recorder, fd);
+		recorder_subscribe(vigild->recorder, fd,
+				   "{\"ok\":true,\"tail\":true}\n");
 		return;	/* the recorder owns fd */
 	case CONTROL_QUARANTINE_LIST: {
 		struct json_object *items = json_object_new_array();

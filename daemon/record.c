@@ -539,20 +539,35 @@ void recorder_reopen(struct recorder *recorder)
 	pthread_mutex_unlock(&recorder->lock);
 }
 
-int recorder_subscribe(struct recorder *recorder, int fd)
+/*
+ * The greeting goes out under the lock that send_subscribers() runs under:
+ * a record is sent to fd after it, or not at all, and every record the
+ * recorder takes after the peer has read the greeting reaches the peer
+ * (`vigil selftest' triggers a denial as soon as it has read it).
+ */
+int recorder_subscribe(struct recorder *recorder, int fd, const char *greeting)
 {
-	int size = 1 << 20;
+	size_t length = strlen(greeting);
+	int size = 1 << 20, r = 0;
 
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	pthread_mutex_lock(&recorder->lock);
 	if (recorder->subscriber_count >= SUBSCRIBERS_MAX) {
-		pthread_mutex_unlock(&recorder->lock);
-		close(fd);
-		return -EBUSY;
+		r = -EBUSY;
+		goto out_close;
+	}
+	/* A fresh socket with a large buffer takes one short line at once. */
+	if (send(fd, greeting, length, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)length) {
+		r = -EPIPE;
+		goto out_close;
 	}
 	recorder->subscribers[recorder->subscriber_count++] = fd;
 	pthread_mutex_unlock(&recorder->lock);
 	return 0;
+out_close:
+	pthread_mutex_unlock(&recorder->lock);
+	close(fd);
+	return r;
 }
 
 void recorder_status(struct recorder *recorder, struct json_object *object)

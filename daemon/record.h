@@ -67,9 +67,11 @@ void recorder_free(struct recorder *recorder);
 /* Takes over the record; never blocks (a full queue drops and counts). */
 void recorder_submit(struct recorder *recorder, struct verdict_record *record);
 void recorder_reopen(struct recorder *recorder);
-/* `vigil tail`: the recorder sends every record line to fd until the peer is
- * gone or falls behind (then it is cut off and counted). Takes over fd. */
-int recorder_subscribe(struct recorder *recorder, int fd);
+/* `vigil tail`: sends greeting (the reply line, newline included) to fd,
+ * then every later record line until the peer is gone or falls behind (then
+ * it is cut off and counted). No record made after the greeting is missed.
+ * Takes over fd. */
+int recorder_subscribe(struct recorder *recorder, int fd, const char *greeting);
 void recorder_status(struct recorder *recorder, struct json_object *object);
 /* Waits until every record submitted so far is written (tests, shutdown). */
 void recorder_drain(struct recorder *recorder);

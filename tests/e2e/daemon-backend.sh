@@ -3,6 +3,7 @@
 # Description: backend choice on a host without vigil.ko: backend = kmod is a clear start error (exit 1, nothing protected), backend = auto runs on fanotify and says so in vigil status, with a warning when kmod-only settings cannot apply.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
+only_on_backend fanotify "backend choice without vigil.ko (tests/kernel/vigild-e2e: auto picks vigil.ko)"
 [ -e /dev/vigil ] && { echo "/dev/vigil exists here: the guest tests cover it"; exit 77; }
 daemon_setup
 eicar >"$work/prot/eicar.com"

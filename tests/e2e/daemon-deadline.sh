@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: deadlines: a scan that overruns timeout_ms is answered with on_timeout (allow, then deny) and recorded; a burst of opens larger than vigild's fd limit gets no spurious denial.
+# Description: deadlines: a scan that overruns timeout_ms is answered with on_timeout (allow, then deny; on vigil.ko with deny_errno = EACCES) and recorded; a burst of opens larger than vigild's fd limit gets no spurious denial.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
 daemon_setup
@@ -18,8 +18,15 @@ grep '"verdict":"timeout"' "$log" | grep -q "\"path\":\"$prot/eicar.com\"" || fa
 stop_vigild
 
 rm -f "$log"
-start_vigild "timeout_ms = 200" "on_timeout = deny" "debug_scan_delay_ms = 1500"
-expect_open "$prot/clean.txt" denied
+if [ "$backend" = kmod ]; then
+	# vigil.ko answers a deny, the deadline's too, with deny_errno
+	start_vigild "timeout_ms = 200" "on_timeout = deny" "debug_scan_delay_ms = 1500" \
+		"deny_errno = EACCES"
+	expect_open "$prot/clean.txt" denied "Permission denied"
+else
+	start_vigild "timeout_ms = 200" "on_timeout = deny" "debug_scan_delay_ms = 1500"
+	expect_open "$prot/clean.txt" denied
+fi
 wait_for_record '"verdict":"timeout","answer":"deny"'
 stop_vigild
 
@@ -29,7 +36,7 @@ rm -f "$log"
 burst=$(e2e_count 300 150)
 for i in $(seq $burst); do echo "file $i" >"$prot/burst-$i"; done
 VIGILD_PREFIX="prlimit --nofile=200:200"
-start_vigild "timeout_ms = 60000" "debug_scan_delay_ms = 20" "workers = 4"
+start_vigild "timeout_ms = $(max_timeout_ms 60000)" "debug_scan_delay_ms = 20" "workers = 4"
 VIGILD_PREFIX=
 cap=$(status_field events.in_flight_cap)
 [ "$cap" -lt $burst ] || fail "cap $cap is not below the burst"

@@ -3,6 +3,7 @@
 # Description: the kernel-side clean cache (fanotify evictable ignore marks): a clean file's next opens never reach vigild, and after the kernel evicted its mark (ext4) vigild's own cache marks it again; rewritten by write(), truncate or rename-over it is scanned again and denied once it carries EICAR, allowed again once clean; a reload that adds a matching signature flushes the marks; a file held open for writing while scanned clean gets no clean hit once a write() makes it bad.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
+only_on_backend fanotify "ignore marks are fanotify's; vigil.ko keeps its own clean cache (daemon-scan)"
 daemon_setup
 prot=$work/prot
 # The last 10 bytes of a file that ends in "TRUNC-MARK" (truncate makes it so).

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: scan_on = close_write with backend = kmod written out is refused as FILE:LINE (vigil.ko sends no close-after-write events), without needing /dev/vigil; the default scan_on, open/exec only, fanotify and auto are accepted.
+# Description: scan_on = close_write with backend = kmod written out is refused as FILE:LINE (vigil.ko sends no close-after-write events), without needing /dev/vigil; the default scan_on, open/exec only, fanotify and auto are accepted; auto with close_write runs it on fanotify without a word, and on vigil.ko starts with a warning naming the line and notes "close_write not scanned" in status.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
 daemon_setup
@@ -37,6 +37,18 @@ if [ ! -e /dev/vigil ]; then
 		fail "auto on fanotify warned about close_write: $(cat "$work/vigild.err")"
 	"$vigil" status --socket "$socket" | grep -q 'close_write not scanned' &&
 		fail "fanotify's coverage says close_write is not scanned"
+	stop_vigild
+else
+	# With vigil.ko, auto picks it: a warning naming the line, and status
+	# says close_write is not scanned.
+	start_vigild "backend = auto" "scan_on = open close_write"
+	scan_line=$(grep -n '^scan_on' "$work/vigild.conf" | cut -d: -f1)
+	grep -q "^vigild: warning: $work/vigild.conf:$scan_line: scan_on = close_write is not honoured: backend = auto chose vigil.ko" \
+		"$work/vigild.err" || fail "auto on vigil.ko with close_write: $(cat "$work/vigild.err")"
+	"$vigil" status --socket "$socket" >"$work/status"
+	grep -q 'backend kmod$' "$work/status" || fail "auto with /dev/vigil: $(head -n 1 "$work/status")"
+	grep -q 'close_write not scanned (vigil.ko sends no close-after-write events)' "$work/status" ||
+		fail "status on vigil.ko: $(cat "$work/status")"
 	stop_vigild
 fi
 echo ok

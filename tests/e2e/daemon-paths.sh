@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: what is protected: a folder that is not a mount point is covered through a bind mount of its own (the rest of its filesystem is not), a mount made later under a protected path is picked up, and exclusions by path, program and user are honoured.
+# Description: what is protected: a folder that is not a mount point is covered (fanotify: through a bind mount of its own; vigil.ko: the whole filesystem watched, vigild filtering by folder, no mount made) and the rest of its filesystem is not, a mount made later under a protected path is picked up, and exclusions by path, program and user are honoured.
 set -u
 . "$VIGIL_SOURCE/tests/e2e/lib/daemon.bash"
 daemon_setup
@@ -17,11 +17,21 @@ start_vigild "paths = $work/plain" "exclude_paths = $prot/excluded" \
 
 expect_open "$work/plain/eicar.com" denied
 expect_open "$work/beside/eicar.com" allowed
-mountpoint -q "$work/plain" || fail "no bind mount on $work/plain"
 "$vigil" status --socket "$socket" >"$work/status"
-grep -q "^  $work/plain: covered (bind-mount, $(findmnt -n -o FSTYPE -T "$work"))" "$work/status" ||
-	fail "status (want the filesystem's type): $(cat "$work/status")"
-grep -q "not a mount point: vigild bind-mounted it onto itself" "$work/status" || fail "no note"
+fstype=$(findmnt -n -o FSTYPE -T "$work")
+case $backend in
+fanotify)
+	mountpoint -q "$work/plain" || fail "no bind mount on $work/plain"
+	grep -q "^  $work/plain: covered (bind-mount, $fstype)" "$work/status" ||
+		fail "status (want the filesystem's type): $(cat "$work/status")"
+	grep -q "not a mount point: vigild bind-mounted it onto itself" "$work/status" || fail "no note" ;;
+kmod)
+	mountpoint -q "$work/plain" && fail "vigild bind-mounted $work/plain on backend = kmod"
+	grep -q "^  $work/plain: covered (vigil.ko filesystem, folder filter, $fstype)" "$work/status" ||
+		fail "status (want the filesystem's type): $(cat "$work/status")"
+	grep -q "not the root of its filesystem: vigil.ko sees the whole filesystem, vigild allows opens outside this folder unscanned" \
+		"$work/status" || fail "no note: $(cat "$work/status")" ;;
+esac
 
 # exclusions
 expect_open "$prot/eicar.com" denied

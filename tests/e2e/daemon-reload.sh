@@ -62,6 +62,7 @@ socket = $socket
 log = $log
 timeout_ms = 5000
 log_allowed = no
+backend = $backend
 CONF
 "$vigild" --config "$work/vigild.conf" >"$work/vigild.out" 2>"$work/vigild.err" &
 vigild_pid=$!

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Copyright (C) 2026 The vigil authors.
-# Description: sourced by tests/kernel/run: the daemon's end-to-end suite (fanotify backend) inside each qemu guest.
+# Description: sourced by tests/kernel/run: the daemon's end-to-end suite inside each qemu guest, on fanotify and then on vigil.ko.
 #
 # Overview: owns the host half of the guest e2e run: building vigil and the
 # sysroot image once (tests/kernel/make-sysroot), taking the virtio block
@@ -21,7 +21,10 @@
 # tests/kernel/guest-e2e lists as kernel-independent in the first guest
 # only; VIGIL_GUEST_E2E=full runs all of them in every guest;
 # VIGIL_GUEST_E2E=daemon-scan,daemon-kill runs only those scripts;
-# VIGIL_GUEST_E2E_TIMEOUT is the per-script limit in the guest (seconds).
+# VIGIL_GUEST_E2E_TIMEOUT is the per-script limit in the guest (seconds);
+# VIGIL_GUEST_E2E_BACKENDS=fanotify,kmod (the default) are the passes, in
+# order: the second loads vigil.ko and, with VIGIL_GUEST_E2E=all, runs
+# only the scripts tests/kernel/guest-e2e lists as backend-dependent.
 # shellcheck shell=bash disable=SC2154,SC2034 # out, cache, top are run's
 
 # the vigil build the guest runs: build/ (made here if out of date) or
@@ -115,5 +118,6 @@ guest_e2e_prepare() {
 	guest_e2e_cmdline=" VIGIL_GUEST_E2E=${VIGIL_GUEST_E2E:-all}"
 	guest_e2e_cmdline+=" VIGIL_GUEST_E2E_TIMEOUT=${VIGIL_GUEST_E2E_TIMEOUT:-180}"
 	guest_e2e_cmdline+=" VIGIL_GUEST_E2E_FIRST=$guest_e2e_first"
+	guest_e2e_cmdline+=" VIGIL_GUEST_E2E_BACKENDS=${VIGIL_GUEST_E2E_BACKENDS:-fanotify,kmod}"
 	guest_e2e_first=no
 }

@@ -3,11 +3,20 @@
 # tmpfs the test mounts and vigild protects, a signature folder, and a real
 # vigild started and stopped around the test. Needs root and fanotify
 # permission events; otherwise the test exits 77 (skip).
+#
+# VIGIL_E2E_BACKEND=fanotify (the default) or kmod: the backend every config
+# write_config writes names (`backend = ...', unless the test gives its own
+# backend line). kmod needs vigil.ko loaded (/dev/vigil); without it the
+# test exits 77 with that reason. tests/kernel/guest-e2e sets kmod for its
+# second pass in the qemu guests. A test whose subject only one backend has
+# calls only_on_backend; where the backends differ by design, it asserts
+# each one's documented behaviour ($backend).
 
 vigil=$VIGIL_BUILD/vigil
 vigild=$VIGIL_BUILD/vigild
 helpers=$VIGIL_BUILD/tests/helpers
 vigild_pid=
+backend=${VIGIL_E2E_BACKEND:-fanotify}
 
 fail() { echo "FAIL: $*"; [ -n "${work:-}" ] && [ -f "$work/vigild.err" ] && sed 's/^/  vigild: /' "$work/vigild.err" | tail -n 20; exit 1; }
 
@@ -21,9 +30,24 @@ hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 # stay the same.
 e2e_count() { if [ "${VIGIL_E2E_QUICK:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 
+# only_on_backend NAME REASON: exits 77 with REASON unless the test runs on
+# backend NAME.
+only_on_backend() {
+	[ "$backend" = "$1" ] && return 0
+	echo "$1 backend only, this run is on $backend: $2"
+	exit 77
+}
+
 daemon_setup() {
 	[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
-	probe=$("$helpers/fanotify-probe" /tmp) || { echo "$probe"; exit 77; }
+	case $backend in
+	fanotify)
+		probe=$("$helpers/fanotify-probe" /tmp) || { echo "$probe"; exit 77; } ;;
+	kmod)
+		[ -c /dev/vigil ] || { echo "VIGIL_E2E_BACKEND=kmod, but /dev/vigil is absent (vigil.ko not loaded)"; exit 77; } ;;
+	*)
+		echo "VIGIL_E2E_BACKEND=$backend: want fanotify or kmod"; exit 1 ;;
+	esac
 	work=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
 	chmod 0755 "$work"
 	mkdir -p "$work/prot" "$work/bases" "$work/state"
@@ -46,11 +70,17 @@ daemon_cleanup() {
 	rm -rf "$work"
 }
 
-# write_config [EXTRA LINE]...: the config for this test's tmpfs.
+# write_config [EXTRA LINE]...: the config for this test's tmpfs, on
+# $backend unless an extra line names a backend itself.
 write_config() {
+	local line own_backend=
+	for line in "$@"; do
+		case $line in backend*=*) own_backend=yes ;; esac
+	done
 	{
 		echo "# written by $(basename "$0")"
 		echo "paths = $work/prot"
+		[ -n "$own_backend" ] || echo "backend = $backend"
 		# installed_bases_root=ROOT: no `bases', so vigild loads the bundle
 		# `vigil update' installed in state_dir, verified against ROOT
 		if [ -n "${installed_bases_root:-}" ]; then
@@ -98,15 +128,21 @@ for part in sys.argv[1].split("."):
 print(node)' "$1"
 }
 
-# expect_open FILE allowed|denied
+# expect_open FILE allowed|denied [ERROR TEXT]: a denial fails with EPERM
+# ("Operation not permitted") unless the ERROR TEXT says otherwise (the
+# kmod backend's deny_errno = EACCES: "Permission denied").
 expect_open() {
 	if cat "$1" >/dev/null 2>"$work/open.err"; then
 		[ "$2" = allowed ] || fail "$1 opened, want denied"
 	else
-		grep -q 'Operation not permitted' "$work/open.err" || fail "$1: $(cat "$work/open.err")"
+		grep -q "${3:-Operation not permitted}" "$work/open.err" || fail "$1: $(cat "$work/open.err")"
 		[ "$2" = denied ] || fail "$1 denied, want allowed"
 	fi
 }
+
+# max_timeout_ms MS: MS, or at most vigil.ko's cap of the deadline (10 s)
+# on the kmod backend, which refuses a longer timeout_ms.
+max_timeout_ms() { if [ "$backend" = kmod ] && [ "$1" -gt 10000 ]; then echo 10000; else echo "$1"; fi; }
 
 # wait_for_record PATTERN: until the log holds a line matching it (records
 # are written after the answer, by another thread).
