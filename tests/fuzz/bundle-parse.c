@@ -6,14 +6,17 @@
  * meets it: the pre-authentication framing (vigil_container_split), the full
  * verification (vigil_bundle_open_verified) against a root whose keys
  * nobody holds -- so it must never succeed, which is how this target
- * checks that no unsigned input gets past the signatures -- and the
+ * checks that no unsigned input gets past the signatures --, the same
+ * from a file (vigil_bundle_open_fd: the same result and reason), and the
  * manifest parser on its own (the input taken as a manifest), which must
  * accept only bytes that re-encode identically.
  *
- * fuzz-sources: bases/bundle.c bases/manifest-text.c bases/encoding.c bases/root.c bases/verify.c
+ * fuzz-sources: bases/bundle.c bases/manifest-text.c bases/encoding.c bases/root.c bases/verify.c lib/fd-io.c
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "verify.h"
 
@@ -46,7 +49,10 @@ static struct vigil_root_chain *unforgeable_chain(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vigil_root_chain *chain;
+	static int file;
 	struct vigil_verified_bundle *bundle = NULL;
+	char file_reason[VIGIL_REASON_SIZE];
+	int r;
 	struct vigil_bundle_manifest *manifest = NULL;
 	struct vigil_container container;
 	char reason[VIGIL_REASON_SIZE];
@@ -59,10 +65,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (container.manifest < data || container.payload + container.payload_size != data + size)
 			abort();
 	}
-	if (vigil_bundle_open_verified(data, size, chain, 1767225600, "stable", &bundle, reason, sizeof(reason)) == 0)
+	r = vigil_bundle_open_verified(data, size, chain, 1767225600, "stable", &bundle, reason, sizeof(reason));
+	if (r == 0)
 		abort(); /* accepted without a signature anyone could make */
 	if (!reason[0] || strchr(reason, '\n'))
 		abort(); /* every refusal is one line */
+
+	/* From a file (vigild's reload): the same decision, the same reason. */
+	if (!file)
+		file = memfd_create("bundle", MFD_CLOEXEC);
+	if (file < 0 || ftruncate(file, 0) < 0 || pwrite(file, data, size, 0) != (ssize_t)size)
+		abort();
+	if (vigil_bundle_open_fd(file, false, chain, 1767225600, "stable", &bundle, file_reason,
+				 sizeof(file_reason)) != r || strcmp(file_reason, reason))
+		abort();
 
 	if (vigil_bundle_manifest_parse(data, size, &manifest, reason, sizeof(reason)) == 0) {
 		if (vigil_bundle_manifest_encode(manifest, &encoded, &encoded_len, reason, sizeof(reason)) < 0)
