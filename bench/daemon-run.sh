@@ -188,6 +188,21 @@ rate_events=$(( $(status events.events) - events_before ))
 ignore_marks=$(status events.ignore_marks_added)
 vigild_steady_rss=$(kib "$vigild_pid" VmRSS)
 
+# storm NAME MODE ARGS...: the paced opens of NAME while bench/reload-storm.py
+# (at nice 10, as vigild's reload thread) reloads back to back; the reloads
+# done in storm_reloads
+storm() {
+	local name=$1 pid
+	shift
+	rm -f "$scratch/storm.stop"
+	nice -n 10 python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" "$@" >"$scratch/storm.count" &
+	pid=$!
+	measure "$name" latency "$prot/$name" 0 "$STORM_FILES" 1 "$PACE_US"
+	touch "$scratch/storm.stop"
+	wait "$pid"
+	storm_reloads=$(cat "$scratch/storm.count")
+}
+
 echo "== vigild: reload storm"
 # Both versions of the storm part loaded once first (compiled then cached),
 # so the storm measures reloads, not compiles.
@@ -198,15 +213,9 @@ done
 measure "vigild-steady" latency "$prot/vigild-steady" 0 "$STORM_FILES" 1 "$PACE_US"
 vigild_steady_rss=$(kib "$vigild_pid" VmRSS)
 echo 5 >"/proc/$vigild_pid/clear_refs"	# VmHWM := VmRSS
-rm -f "$scratch/storm.stop"
 for set in a b; do storm_set $set; cp "$scratch/db/storm.ndb" "$scratch/storm-$set.txt"; done
-nice -n 10 python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" folder "$scratch/db" \
-	"$scratch/storm-a.txt" "$scratch/storm-b.txt" >"$scratch/storm.count" &
-storm_pid=$!
-measure "vigild-storm" latency "$prot/vigild-storm" 0 "$STORM_FILES" 1 "$PACE_US"
-touch "$scratch/storm.stop"
-wait "$storm_pid"
-reloads=$(cat "$scratch/storm.count")
+storm vigild-storm folder "$scratch/db" "$scratch/storm-a.txt" "$scratch/storm-b.txt"
+reloads=$storm_reloads
 vigild_peak_rss=$(kib "$vigild_pid" VmHWM)
 timeouts=$(status events.timeouts)
 echo "  $reloads reloads during the storm; $timeouts timeouts"
@@ -239,14 +248,8 @@ start_vigild vigild-bundle
 measure "vigild-bundle-steady" latency "$prot/vigild-bundle-steady" 0 "$STORM_FILES" 1 "$PACE_US"
 bundle_steady_rss=$(kib "$vigild_pid" VmRSS)
 echo 5 >"/proc/$vigild_pid/clear_refs"
-rm -f "$scratch/storm.stop"
-nice -n 10 python3 "$here/reload-storm.py" "$socket" "$scratch/storm.stop" bundles "$scratch/current.vbundle" \
-	"$scratch/release" 2 "$BUNDLES" >"$scratch/storm.count" &
-storm_pid=$!
-measure "vigild-bundle-storm" latency "$prot/vigild-bundle-storm" 0 "$STORM_FILES" 1 "$PACE_US"
-touch "$scratch/storm.stop"
-wait "$storm_pid"
-bundle_reloads=$(cat "$scratch/storm.count")
+storm vigild-bundle-storm bundles "$scratch/current.vbundle" "$scratch/release" 2 "$BUNDLES"
+bundle_reloads=$storm_reloads
 bundle_peak_rss=$(kib "$vigild_pid" VmHWM)
 echo "  $bundle_reloads reloads of $bundle_size-byte bundles during the storm; $(status events.timeouts) timeouts;" \
 	"parts shared at the last reload: $(status bases.matchers.shared)"

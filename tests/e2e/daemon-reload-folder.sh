@@ -20,15 +20,10 @@ reload_says() {
 	out=$("$vigil" reload --socket "$socket" 2>&1) || fail "reload failed: $out"
 	grep -q -- "$1" <<<"$out" || fail "reload said: $out (want $1)"
 }
-# refused_reload PATTERN: exit 1 with the reason within 10 s; nothing changed
-refused_reload() {
-	local version out rc
-	version=$(status_field bases.version)
-	out=$(timeout 10 "$vigil" reload --socket "$socket" 2>&1)
-	rc=$?
-	[ $rc -eq 1 ] || fail "reload exit $rc, want 1: $out"
-	grep -q "^vigil: .*$1" <<<"$out" || fail "refusal reason: $out (want $1)"
-	[ "$(status_field bases.version)" = "$version" ] || fail "bases changed after a refused reload"
+# refused_and_running PATTERN: the reload is refused, quickly, saying
+# why; the running bases still answer.
+refused_and_running() {
+	refused_reload "$1"
 	expect_open "$prot/only-a" denied
 	expect_open "$prot/only-b" allowed
 	expect_open "$prot/both.com" denied
@@ -77,14 +72,14 @@ reload_says "unchanged"
 
 # refusals: the running bases stay
 printf 'Broken:0:*:zz\n' >"$bases/broken.ndb"
-refused_reload "broken.ndb:1: "
+refused_and_running "broken.ndb:1: "
 rm "$bases/broken.ndb"
 mkfifo "$bases/fifo.ndb"
-refused_reload "fifo.ndb: not a regular file"
+refused_and_running "fifo.ndb: not a regular file"
 rm "$bases/fifo.ndb"
 echo "not here" >"$work/elsewhere.ndb"
 ln -s "$work/elsewhere.ndb" "$bases/link.ndb"
-refused_reload "link.ndb: "
+refused_and_running "link.ndb: "
 rm "$bases/link.ndb"
 [ "$(status_field bases.reloads_failed)" = 3 ] || fail "refusals counted: $(status_field bases.reloads_failed)"
 

@@ -144,6 +144,18 @@ expect_open() {
 # on the kmod backend, which refuses a longer timeout_ms.
 max_timeout_ms() { if [ "$backend" = kmod ] && [ "$1" -gt 10000 ]; then echo 10000; else echo "$1"; fi; }
 
+# refused_reload PATTERN: `vigil reload` exits 1 within 30 s with a reason
+# matching PATTERN, and the running bases' version is unchanged.
+refused_reload() {
+	local version out rc
+	version=$(status_field bases.version)
+	out=$(timeout 30 "$vigil" reload --socket "$socket" 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] || fail "reload exit $rc, want 1: $out"
+	grep -q "^vigil: .*$1" <<<"$out" || fail "refusal reason: $out (want $1)"
+	[ "$(status_field bases.version)" = "$version" ] || fail "bases changed after a refused reload"
+}
+
 # wait_for_record PATTERN: until the log holds a line matching it (records
 # are written after the answer, by another thread).
 wait_for_record() {
