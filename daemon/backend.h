@@ -78,6 +78,11 @@ struct backend_ops {
 	void (*remember_clean)(struct backend *backend, struct vigild_event *event, bool clean);
 	/* Flushes any kernel-side clean cache (bases changed). */
 	void (*flush_cache)(struct backend *backend);
+	/* The kernel side takes a clean verdict into its cache with the answer
+	 * itself (vigil.ko: VIGIL_ANSWER_F_CACHE when dispatch's cache holds
+	 * the file): a clean scan then enters dispatch's cache just before it
+	 * answers, so the first clean answer is cacheable, not the second. */
+	bool caches_with_answer;
 	/* Stops reading and closes the kernel side (the kernel then releases
 	 * every pending open); later answers are no-ops. */
 	void (*stop)(struct backend *backend);

@@ -512,6 +512,18 @@ static void sleep_ms(unsigned milliseconds)
 		;
 }
 
+/* The clean cache's half of remember_clean(): the file entered, if it did
+ * not change since the event came, nobody holds it open for writing and
+ * no invalidation of its slot came after `changes` was sampled. */
+static bool enter_clean_cache(struct vigild *vigild, struct vigild_event *event,
+			      const struct bases_snapshot *snapshot, uint64_t changes,
+			      struct stat *ret_after)
+{
+	return fstat(event->fd, ret_after) == 0 && same_file_state(&event->st, ret_after) &&
+	       !file_open_for_writing(event->fd) &&
+	       cache_insert_unchanged(vigild->cache, ret_after, snapshot->generation, changes);
+}
+
 /*
  * After a clean verdict on the snapshot's bases: into the clean cache, and
  * into the backend's kernel-side cache, if the file did not change since
@@ -528,10 +540,7 @@ static void remember_clean(struct vigild *vigild, struct vigild_event *event,
 	struct backend *backend = event->backend;
 	struct stat after;
 
-	if (fstat(event->fd, &after) < 0 || !same_file_state(&event->st, &after) ||
-	    file_open_for_writing(event->fd))
-		return;
-	if (!cache_insert_unchanged(vigild->cache, &after, snapshot->generation, changes))
+	if (!enter_clean_cache(vigild, event, snapshot, changes, &after))
 		return;
 	if (!backend->ops->remember_clean)
 		return;
@@ -618,6 +627,14 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	 * file I/O that could block. */
 	if (kind != RECORD_ALLOWED || (config->log_allowed && event->needs_answer))
 		record = event_record(vigild, event, kind, snapshot->version);
+	if (event->needs_answer && result.verdict == VIGIL_CLEAN &&
+	    event->backend->ops->caches_with_answer) {
+		struct stat after;
+
+		/* Three cheap calls before the answer, so that the module
+		 * caches this very verdict (the kernel side of the cache). */
+		enter_clean_cache(vigild, event, snapshot, changes, &after);
+	}
 	if (event->needs_answer)
 		event_answer(event, allow);	/* the kernel first */
 	if (result.verdict == VIGIL_CLEAN)

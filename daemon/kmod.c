@@ -32,7 +32,9 @@
  * when vigild dies (on_timeout), the backlog overflow verdict
  * (overflow_verdict) and the errno of a deny (deny_errno). Clean verdicts
  * that dispatch put in the userspace cache are also cached by the module
- * (VIGIL_ANSWER_F_CACHE); a reload with new bases flushes both.
+ * (VIGIL_ANSWER_F_CACHE; caches_with_answer makes dispatch enter a clean
+ * scan's file just before the answer, so the first answer carries it); a
+ * reload with new bases flushes both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -704,6 +706,7 @@ static const struct backend_ops kmod_ops = {
 	.flush_cache = kmod_flush_cache,
 	.stop = kmod_stop,
 	.free = kmod_free,
+	.caches_with_answer = true,
 };
 
 bool kmod_backend_available(void)
