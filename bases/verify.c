@@ -287,7 +287,8 @@ static int read_head(int fd, uint8_t **ret_head, size_t *ret_len, uint64_t *ret_
 {
 	struct stat st;
 	uint8_t *head;
-	size_t want, len = 0;
+	size_t want;
+	int r;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
@@ -303,23 +304,16 @@ static int read_head(int fd, uint8_t **ret_head, size_t *ret_len, uint64_t *ret_
 	head = malloc(want ? want : 1);
 	if (!head)
 		return -ENOMEM;
-	while (len < want) {
-		ssize_t got = pread(fd, head + len, want - len, (off_t)len);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			int r = got < 0 ? -errno : -EBADMSG;
-
-			if (r == -EBADMSG)
-				vigil_reason_set(reason, reason_size, "truncated while being read");
-			free(head);
+	r = vigil_pread_all(fd, head, want, 0);
+	if (r < 0) {
+		free(head);
+		if (r != -EPIPE)
 			return r;
-		}
-		len += (size_t)got;
+		vigil_reason_set(reason, reason_size, "truncated while being read");
+		return -EBADMSG;
 	}
 	*ret_head = head;
-	*ret_len = len;
+	*ret_len = want;
 	*ret_file_size = (uint64_t)st.st_size;
 	return 0;
 }

@@ -35,17 +35,13 @@
 #include "bases-folder.h"
 #include "fd-io.h"
 #include "sources.h"
+#include "vigild.h"
 
 #define MAX_FILE_SIZE (1ULL << 30)
 
-struct file_identity {
-	uint64_t device, inode, size;
-	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
-};
-
 struct remembered_digest {
 	char name[256];
-	struct file_identity identity;
+	struct stat identity;	/* as same_file_state() compares it */
 	uint8_t sha256[32];
 };
 
@@ -73,30 +69,12 @@ void folder_digests_free(struct folder_digests *digests)
 	free(digests);
 }
 
-static void identity_of(const struct stat *st, struct file_identity *identity)
-{
-	*identity = (struct file_identity){
-		.device = (uint64_t)st->st_dev, .inode = (uint64_t)st->st_ino,
-		.size = (uint64_t)st->st_size,
-		.mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
-		.ctime_sec = st->st_ctim.tv_sec, .ctime_nsec = st->st_ctim.tv_nsec,
-	};
-}
-
-static bool same_identity(const struct file_identity *a, const struct file_identity *b)
-{
-	return a->device == b->device && a->inode == b->inode && a->size == b->size &&
-	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
-	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
-}
-
 static const struct remembered_digest *remembered(const struct folder_digests *digests,
-						  const char *name,
-						  const struct file_identity *identity)
+						  const char *name, const struct stat *identity)
 {
 	for (size_t i = 0; digests && i < digests->count; i++)
 		if (!strcmp(digests->entries[i].name, name) &&
-		    same_identity(&digests->entries[i].identity, identity))
+		    same_file_state(&digests->entries[i].identity, identity))
 			return &digests->entries[i];
 	return NULL;
 }
@@ -106,24 +84,22 @@ static int open_one(int dir_fd, const char *path, const char *name, int extra_fl
 		    struct folder_digests *digests, struct folder_file *file,
 		    struct remembered_digest *remember)
 {
-	struct file_identity before, after;
 	const struct remembered_digest *known;
-	struct stat st;
+	struct stat before, after;
 	time_t started = time(NULL);
 	int fd, r;
 
 	fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | extra_flags);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &before) < 0) {
 		r = -errno;
 		goto err_close;
 	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_SIZE) {
-		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+	if (!S_ISREG(before.st_mode) || (uint64_t)before.st_size > MAX_FILE_SIZE) {
+		r = S_ISREG(before.st_mode) ? -EFBIG : -EINVAL;
 		goto err_close;
 	}
-	identity_of(&st, &before);
 	known = remembered(digests, name, &before);
 	if (known) {
 		memcpy(file->sha256, known->sha256, sizeof(file->sha256));
@@ -133,19 +109,18 @@ static int open_one(int dir_fd, const char *path, const char *name, int extra_fl
 		r = vigil_sha256_fd(fd, 0, VIGIL_TO_END_OF_FILE, file->sha256);
 		if (r < 0)
 			goto err_close;
-		if (fstat(fd, &st) < 0) {
+		if (fstat(fd, &after) < 0) {
 			r = -errno;
 			goto err_close;
 		}
-		identity_of(&st, &after);
-		if (!same_identity(&before, &after)) {
+		if (!same_file_state(&before, &after)) {
 			r = -EAGAIN;	/* written to while we read it */
 			goto err_close;
 		}
 	}
 	snprintf(file->name, sizeof(file->name), "%s", name);
 	file->fd = fd;
-	if (known || before.ctime_sec < (int64_t)started - 1) {
+	if (known || before.st_ctim.tv_sec < started - 1) {
 		snprintf(remember->name, sizeof(remember->name), "%s", name);
 		remember->identity = before;
 		memcpy(remember->sha256, file->sha256, sizeof(remember->sha256));

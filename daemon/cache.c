@@ -208,6 +208,14 @@ size_t cache_size(struct cache *cache)
 	return atomic_load(&cache->used);
 }
 
+/* Whether two stats of a file show the same file unchanged: identity,
+ * size, mtime and ctime (any write moves ctime). */
+bool same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       same_time(&a->st_mtim, &b->st_mtim) && same_time(&a->st_ctim, &b->st_ctim);
+}
+
 /*
  * A read lease can only be taken when nobody has the inode open for
  * writing (the kernel's check_conflicting_open()), the opener being checked

@@ -52,8 +52,7 @@ struct dispatch {
 	pthread_mutex_t queue_lock;
 	pthread_cond_t queue_cond;
 	struct vigild_event *queue_head, *queue_tail;
-	size_t queued;
-	atomic_size_t queued_now;	/* queued, for a spinning worker to read unlocked */
+	atomic_size_t queued;		/* written under queue_lock; a spinning worker reads it */
 	bool spinner;			/* a worker spins for work (under queue_lock) */
 	pthread_t *workers;
 	unsigned worker_count;
@@ -412,13 +411,6 @@ static void answer_now(struct vigild *vigild, struct vigild_event *event, bool a
 	event_put(event);
 }
 
-static bool same_file_state(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /*
  * A hit in our cache that the kernel's cache did not serve: its mark was
  * evicted with the inode (evictable marks do not pin it) or never taken.
@@ -495,7 +487,6 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 		dispatch->queue_head = event;
 	dispatch->queue_tail = event;
 	dispatch->queued++;
-	atomic_store(&dispatch->queued_now, dispatch->queued);
 	/* A spinning worker takes one event without a wake-up. */
 	wake = !dispatch->spinner || dispatch->queued > 1;
 	pthread_mutex_unlock(&dispatch->queue_lock);
@@ -512,26 +503,27 @@ static void sleep_ms(unsigned milliseconds)
 		;
 }
 
-/* The clean cache's half of remember_clean(): the file entered, if it did
- * not change since the event came, nobody holds it open for writing and
- * no invalidation of its slot came after `changes` was sampled. */
+/*
+ * After a clean verdict on the snapshot's bases: into the clean cache, if
+ * the file did not change since the event came (same identity, size,
+ * mtime, ctime; no invalidation of its slot since `changes` was sampled
+ * before the scan) and nobody holds it open for writing. True if entered.
+ */
 static bool enter_clean_cache(struct vigild *vigild, struct vigild_event *event,
-			      const struct bases_snapshot *snapshot, uint64_t changes,
-			      struct stat *ret_after)
+			      const struct bases_snapshot *snapshot, uint64_t changes)
 {
-	return fstat(event->fd, ret_after) == 0 && same_file_state(&event->st, ret_after) &&
+	struct stat after;
+
+	return fstat(event->fd, &after) == 0 && same_file_state(&event->st, &after) &&
 	       !file_open_for_writing(event->fd) &&
-	       cache_insert_unchanged(vigild->cache, ret_after, snapshot->generation, changes);
+	       cache_insert_unchanged(vigild->cache, &after, snapshot->generation, changes);
 }
 
 /*
- * After a clean verdict on the snapshot's bases: into the clean cache, and
- * into the backend's kernel-side cache, if the file did not change since
- * the event came (same identity, size, mtime, ctime; no invalidation of its
- * slot since `changes` was sampled before the scan), nobody holds it open
- * for writing, and the bases are still the running ones. Checked again
- * after the kernel-side mark is added: a change that slipped in before the
- * mark shows then (and the mark is taken back); a later write or truncate
+ * A file enter_clean_cache() took, into the backend's kernel-side cache,
+ * if the bases are still the running ones. Checked again after the
+ * kernel-side mark is added: a change that slipped in before the mark
+ * shows then (and the mark is taken back); a later write or truncate
  * clears the mark in the kernel, and a later FAN_CLOSE_WRITE removes it.
  */
 static void remember_clean(struct vigild *vigild, struct vigild_event *event,
@@ -540,8 +532,6 @@ static void remember_clean(struct vigild *vigild, struct vigild_event *event,
 	struct backend *backend = event->backend;
 	struct stat after;
 
-	if (!enter_clean_cache(vigild, event, snapshot, changes, &after))
-		return;
 	if (!backend->ops->remember_clean)
 		return;
 	backend->ops->remember_clean(backend, event, true);
@@ -585,7 +575,7 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	struct verdict_record *record = NULL;
 	enum record_kind kind;
 	uint64_t changes;
-	bool allow;
+	bool allow, entered_early, entered;
 	int r;
 
 	if (event->needs_answer && atomic_load(&event->answer) != EVENT_UNANSWERED)
@@ -627,17 +617,17 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	 * file I/O that could block. */
 	if (kind != RECORD_ALLOWED || (config->log_allowed && event->needs_answer))
 		record = event_record(vigild, event, kind, snapshot->version);
-	if (event->needs_answer && result.verdict == VIGIL_CLEAN &&
-	    event->backend->ops->caches_with_answer) {
-		struct stat after;
-
-		/* Three cheap calls before the answer, so that the module
-		 * caches this very verdict (the kernel side of the cache). */
-		enter_clean_cache(vigild, event, snapshot, changes, &after);
-	}
+	/* The clean cache after the answer, or (three cheap calls) before it
+	 * where the kernel side takes the verdict with the answer itself, so
+	 * that the module caches this very verdict. */
+	entered_early = result.verdict == VIGIL_CLEAN && event->needs_answer &&
+			event->backend->ops->caches_with_answer;
+	entered = entered_early && enter_clean_cache(vigild, event, snapshot, changes);
 	if (event->needs_answer)
 		event_answer(event, allow);	/* the kernel first */
-	if (result.verdict == VIGIL_CLEAN)
+	if (result.verdict == VIGIL_CLEAN && !entered_early)
+		entered = enter_clean_cache(vigild, event, snapshot, changes);
+	if (entered)
 		remember_clean(vigild, event, snapshot, changes);
 	record_note_answer(record, event);
 	if (record) {
@@ -701,7 +691,7 @@ static struct vigild_event *take_event(struct dispatch *dispatch, bool may_spin)
 
 			dispatch->spinner = true;
 			pthread_mutex_unlock(&dispatch->queue_lock);
-			while (!atomic_load(&dispatch->queued_now) && !atomic_load(&dispatch->stopping) &&
+			while (!atomic_load(&dispatch->queued) && !atomic_load(&dispatch->stopping) &&
 			       monotonic_ns() < deadline)
 				sched_yield();
 			pthread_mutex_lock(&dispatch->queue_lock);
@@ -716,7 +706,6 @@ static struct vigild_event *take_event(struct dispatch *dispatch, bool may_spin)
 		if (!dispatch->queue_head)
 			dispatch->queue_tail = NULL;
 		dispatch->queued--;
-		atomic_store(&dispatch->queued_now, dispatch->queued);
 		dispatch->busy_workers++;
 	}
 	pthread_mutex_unlock(&dispatch->queue_lock);

@@ -124,6 +124,8 @@ void cache_flush(struct cache *cache);
 size_t cache_size(struct cache *cache);
 /* Whether anyone holds the file open for writing (a read lease tells). */
 bool file_open_for_writing(int fd);
+/* Same device, inode, size, mtime and ctime. */
+bool same_file_state(const struct stat *a, const struct stat *b);
 
 /* dispatch.c */
 int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch);

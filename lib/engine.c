@@ -38,6 +38,7 @@
 
 #include "elf-entry.h"
 #include "engine.h"
+#include "fd-io.h"
 #include "hash-index.h"
 #include "compile-child.h"
 #include "matcher.h"
@@ -173,25 +174,17 @@ static int read_whole_fd(int fd, uint8_t **ret_data, size_t *ret_size)
 static int read_range_fd(int fd, uint64_t offset, size_t size, uint8_t **ret_data)
 {
 	uint8_t *data;
-	size_t done = 0;
+	int r;
 
 	if ((uint64_t)size > MAX_SOURCE_SIZE)
 		return -EFBIG;
 	data = malloc(size + 1);
 	if (!data)
 		return -ENOMEM;
-	while (done < size) {
-		ssize_t got = pread(fd, data + done, size - done, (off_t)(offset + done));
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			int r = got < 0 ? -errno : -EBADMSG;
-
-			free(data);
-			return r;
-		}
-		done += (size_t)got;
+	r = vigil_pread_all(fd, data, size, offset);
+	if (r < 0) {
+		free(data);
+		return r == -EPIPE ? -EBADMSG : r;
 	}
 	*ret_data = data;
 	return 0;
@@ -810,15 +803,13 @@ static int make_part(const char *name, struct loaded_source *loaded, const size_
 	if (options && (options->cache_dir || previous)) {
 		r = part_key(part, loaded, order, count, &key);
 		if (r < 0) {
-			pthread_mutex_destroy(&part->scans_lock);
-			free(part);
+			part_unref(part);
 			return r;
 		}
 	}
 	running = previous_part(previous, part);
 	if (running) {
-		pthread_mutex_destroy(&part->scans_lock);
-		free(part);
+		part_unref(part);
 		*ret_part = part_ref(running);
 		*ret_shared = true;
 		return 0;

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) 2026 The vigil authors.
  *
- * Overview: vigil_write_all() and vigil_read_all(), for the engine's cache
- * files and the compile child's pipe, and vigil_sha256_fd(), the SHA-256
+ * Overview: vigil_write_all(), vigil_read_all() and vigil_pread_all(), for
+ * the engine's cache files, the compile child's pipe and ranges of bundle
+ * files, and vigil_sha256_fd(), the SHA-256
  * of a file's bytes read a block at a time (a bundle's payloads, vigild's
  * signature folder). Owns nothing.
  */
@@ -48,6 +49,27 @@ int vigil_read_all(int fd, void *data, size_t size)
 		if (!got)
 			return -EPIPE;
 		p += got;
+		size -= (size_t)got;
+	}
+	return 0;
+}
+
+int vigil_pread_all(int fd, void *data, size_t size, uint64_t offset)
+{
+	uint8_t *p = data;
+
+	while (size) {
+		ssize_t got = pread(fd, p, size, (off_t)offset);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!got)
+			return -EPIPE;
+		p += got;
+		offset += (uint64_t)got;
 		size -= (size_t)got;
 	}
 	return 0;

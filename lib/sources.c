@@ -26,8 +26,8 @@ bool vigil_source_name_supported(const char *name)
 	return signature_source_supported(name);
 }
 
-static int list_push_source(struct vigil_source_list *list, const char *name, int fd,
-			    const uint8_t *data, size_t size)
+/* Appends a copy of @source, with a copy of its name. */
+static int list_push_source(struct vigil_source_list *list, const struct vigil_source *source)
 {
 	char *copy;
 
@@ -40,53 +40,41 @@ static int list_push_source(struct vigil_source_list *list, const char *name, in
 		list->sources = grown;
 		list->capacity = capacity;
 	}
-	copy = strdup(name);
+	copy = strdup(source->name);
 	if (!copy)
 		return -ENOMEM;
-	list->sources[list->count++] = (struct vigil_source){
-		.name = copy, .fd = fd, .data = data, .size = size,
-	};
+	list->sources[list->count] = *source;
+	list->sources[list->count++].name = copy;
 	return 0;
 }
 
 static int list_push(struct vigil_source_list *list, const char *name, int fd)
 {
-	return list_push_source(list, name, fd, NULL, 0);
+	return list_push_source(list, &(struct vigil_source){ .name = name, .fd = fd });
 }
 
 int vigil_source_list_add_buffer(struct vigil_source_list *list, const char *name,
 				 const uint8_t *data, size_t size, const uint8_t *sha256)
 {
-	int r = list_push_source(list, name, -1, data, size);
-
-	if (!r)
-		list->sources[list->count - 1].sha256 = sha256;
-	return r;
+	return list_push_source(list, &(struct vigil_source){
+		.name = name, .data = data, .size = size, .fd = -1, .sha256 = sha256,
+	});
 }
 
 int vigil_source_list_add_fd(struct vigil_source_list *list, const char *name, int fd,
 			     const uint8_t *sha256)
 {
-	int r = list_push_source(list, name, fd, NULL, 0);
-
-	if (!r)
-		list->sources[list->count - 1].sha256 = sha256;
-	return r;
+	return list_push_source(list, &(struct vigil_source){
+		.name = name, .fd = fd, .sha256 = sha256,
+	});
 }
 
 int vigil_source_list_add_range(struct vigil_source_list *list, const char *name, int fd,
 				uint64_t offset, size_t size, const uint8_t *sha256)
 {
-	int r = list_push_source(list, name, fd, NULL, size);
-
-	if (!r) {
-		struct vigil_source *source = &list->sources[list->count - 1];
-
-		source->range = true;
-		source->offset = offset;
-		source->sha256 = sha256;
-	}
-	return r;
+	return list_push_source(list, &(struct vigil_source){
+		.name = name, .fd = fd, .size = size, .sha256 = sha256, .range = true, .offset = offset,
+	});
 }
 
 static int list_push_precompiled(struct vigil_source_list *list, const struct vigil_precompiled *entry)
