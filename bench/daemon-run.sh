@@ -13,7 +13,8 @@
 # HIT_OPENS opens of one cached file (20000), RATE_SECONDS (5), STORM_FILES
 # paced opens during the reload storm and its steady twin (4000), PACE_US
 # pause between paced opens (1000), SIZE of each small file (4096),
-# BUNDLES signed bundles of the database for the bundle reload storm (20).
+# BUNDLES signed bundles of the database for the bundle reload storm (20),
+# VIGILD_CONF extra vigild.conf lines for an A/B run (e.g. "loop_scan_kib = 0").
 set -u
 build=$(realpath "$1")
 work=${2:-$build/bench}
@@ -81,7 +82,7 @@ body=$(cat "$scratch"/db/*.ndb | wc -l)
 # Fresh files for each measurement, made before any responder runs.
 echo "== making small files ($SIZE bytes) on a tmpfs"
 for set in none-miss bare-miss vigild-miss vigild-steady vigild-storm vigild-bundle-steady \
-	vigild-bundle-storm clam-miss; do
+	vigild-bundle-storm clam-miss cpu0-none cpu0-bare cpu0-vigild cpu0-clam; do
 	mkdir "$prot/$set"
 	count=$FILES
 	case $set in *-steady|*-storm) count=$STORM_FILES ;; esac
@@ -110,6 +111,18 @@ measure() {
 	shift
 	measure_line "$name" "$("$opener" "$@")"
 }
+# measure_one_cpu NAME [PID...]: NAME's misses with the opener and every
+# thread of the responder's processes PID... on CPU 0, so that no wake-up
+# in the round trip crosses CPUs (on this VM one costs about 25 us, more
+# than the work of a miss); then the responder's threads may run anywhere
+# again. Figures as cpu0-NAME-miss.
+measure_one_cpu() {
+	local name=$1 pid all=0-$(($(nproc) - 1))
+	shift
+	for pid in "$@"; do taskset -a -p -c 0 "$pid" >/dev/null || exit 2; done
+	measure_line "cpu0-$name-miss" "$(taskset -c 0 "$opener" latency "$prot/cpu0-$name" 0 "$FILES" 1)"
+	for pid in "$@"; do taskset -a -p -c "$all" "$pid" >/dev/null || exit 2; done
+}
 # the three measurements every responder gets
 measure_all() {
 	measure "$1-miss" latency "$prot/$1-miss" 0 "$FILES" 1
@@ -129,6 +142,7 @@ kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 
 echo "== no daemon"
 measure_all none
+measure_one_cpu none
 
 echo "== bare fanotify responder (vigild's io_uring loop, allows at once)"
 "$bare" "$prot" >"$scratch/bare.out" 2>"$scratch/bare.err" &
@@ -141,6 +155,7 @@ grep -q ready "$scratch/bare.out" || { echo "bare responder: $(cat "$scratch/bar
 measure "bare-miss" latency "$prot/bare-miss" 0 "$FILES" 1
 measure "bare-hit" latency "$prot/hit" 0 1 "$HIT_OPENS"
 measure "bare-rate" rate "$prot/hit" 4 2 "$RATE_SECONDS"
+measure_one_cpu bare "$bare_pid"
 kill -TERM "$bare_pid"; wait "$bare_pid" 2>/dev/null
 
 echo "== vigild ($("$vigil" --version 2>/dev/null | head -n 1)), $sigs hash + $body body signatures"
@@ -154,6 +169,7 @@ log = $scratch/verdicts.json
 log_allowed = no
 timeout_ms = 30000
 backend = fanotify
+${VIGILD_CONF:-}
 EOF
 # start_vigild NAME: vigild on $scratch/NAME.conf, until it denies the
 # marker. The first start compiles the matcher in a child (minutes on the
@@ -179,6 +195,7 @@ for part in sys.argv[1].split("."):
     node = node[part]
 print(node)' "$1"; }
 measure "vigild-miss" latency "$prot/vigild-miss" 0 "$FILES" 1
+measure_one_cpu vigild "$vigild_pid"
 cat "$prot"/hit/* >/dev/null	# scanned once, then cached (ignore marks)
 sleep 0.5
 measure "vigild-hit" latency "$prot/hit" 0 1 "$HIT_OPENS"
@@ -328,6 +345,7 @@ s.sendall(b"zPING\0"); sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$c
 		pids+=("$clamonacc_pid")
 		if until_denied "$prot/ready/marker" 120; then
 			measure "clam-miss" latency "$prot/clam-miss" 0 "$FILES" 1
+			measure_one_cpu clam "$clamd_pid" "$clamonacc_pid"
 			measure "clam-hit" latency "$prot/hit" 0 1 $((HIT_OPENS / 10))
 			interleave clam
 		else
@@ -382,7 +400,8 @@ print("== per-open latency, microseconds (%s-byte files; miss: %s fresh files, o
 print("  %-28s %10s %10s" % ("", "p50", "p99"))
 for name in ["none-miss", "none-hit", "bare-miss", "bare-hit", "vigild-miss", "vigild-hit",
              "vigild-steady", "vigild-storm", "vigild-bundle-steady", "vigild-bundle-storm",
-             "clam-miss", "clam-hit", "i-none-miss", "i-bare-miss", "i-vigild-miss", "i-clam-miss"]:
+             "clam-miss", "clam-hit", "i-none-miss", "i-bare-miss", "i-vigild-miss", "i-clam-miss",
+             "cpu0-none-miss", "cpu0-bare-miss", "cpu0-vigild-miss", "cpu0-clam-miss"]:
     if name in p50:
         print("  %-28s %10.2f %10.2f" % (name, us(p50[name]), us(p99[name])))
 print()
@@ -406,8 +425,9 @@ if "vigild-hit" in p50 and "none-hit" in p50:
     hit_added = us(p50["vigild-hit"] - p50["none-hit"])
 show("cache hit: added p50 over no daemon (us)", hit_added, "[<= 1 us]")
 # Misses: from the interleaved run (every responder under the same machine
-# state), and from the sequential runs above for comparison.
-for label, prefix in (("interleaved", "i-"), ("sequential", "")):
+# state), from the sequential runs above, and from the sequential runs on
+# one CPU (no wake-up crossing CPUs).
+for label, prefix in (("interleaved", "i-"), ("sequential", ""), ("one CPU", "cpu0-")):
     bare, vigild, clam, none = (prefix + name + "-miss" for name in ("bare", "vigild", "clam", "none"))
     show("miss p50 / bare responder p50 (%s)" % label, ratio(p50.get(vigild), p50.get(bare)), "[<= 3x]")
     show("miss p99 / bare responder p99 (%s)" % label, ratio(p99.get(vigild), p99.get(bare)), "")

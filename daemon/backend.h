@@ -40,6 +40,10 @@ struct vigild_event {
 	unsigned kind;			/* EVENT_* */
 	bool needs_answer;		/* a permission event */
 	uint64_t start_ns;		/* CLOCK_MONOTONIC when read */
+	/* Set by the backend when nothing else it has read waits behind this
+	 * event: dispatch may then scan a small file in memory on the
+	 * backend's own thread (loop_scan_kib) instead of waking a worker. */
+	bool loop_may_scan;
 	uint64_t deadline_ns;		/* on_timeout after this */
 	struct stat st;			/* of fd, when dispatched */
 	atomic_int refs;

@@ -50,6 +50,7 @@ void config_init(struct vigild_config *config)
 	config->deny_errno = EPERM;
 	config->timeout_ms = 5000;
 	config->worker_spin_us = 50;
+	config->loop_scan_kib = 64;
 	config->on_timeout = CONFIG_ALLOW;
 	config->on_error = CONFIG_ALLOW;
 	config->overflow_verdict = CONFIG_ALLOW;
@@ -353,7 +354,7 @@ static const struct {
 	{ "exclude_uids", true }, { "scan_on", false }, { "action", false },
 	{ "deny_errno", false }, { "timeout_ms", false }, { "on_timeout", false },
 	{ "on_error", false }, { "overflow_verdict", false }, { "workers", false },
-	{ "worker_spin_us", false },
+	{ "worker_spin_us", false }, { "loop_scan_kib", false },
 	{ "max_file_size", false }, { "max_scan_size", false }, { "bases", false },
 	{ "root", false }, { "state_dir", false }, { "channel", false }, { "log", false },
 	{ "log_allowed", false }, { "socket", false }, { "socket_group", false },
@@ -422,6 +423,13 @@ static int handle_value(struct parse_state *state, const char *key, const char *
 			return fail(state, "worker_spin_us: `%s' is not a number from 0 (never) to 1000",
 				    value);
 		config->worker_spin_us = (unsigned)number;
+		return 1;
+	}
+	if (!strcmp(key, "loop_scan_kib")) {
+		if (parse_unsigned(value, 0, 1024, &number))
+			return fail(state, "loop_scan_kib: `%s' is not a number from 0 (never) to 1024",
+				    value);
+		config->loop_scan_kib = (unsigned)number;
 		return 1;
 	}
 	if (!strcmp(key, "on_timeout"))

@@ -53,6 +53,7 @@ struct vigild_config {
 	bool overflow_verdict_set;
 	unsigned workers;		/* 0: one per core */
 	unsigned worker_spin_us;	/* an idle worker looks for work this long before sleeping */
+	unsigned loop_scan_kib;		/* files up to this size, bytes in memory: scanned in the loop */
 	uint64_t max_file_size;
 	uint64_t max_scan_size;
 	char *bases;

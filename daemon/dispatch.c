@@ -54,6 +54,10 @@ struct dispatch {
 	struct vigild_event *queue_head, *queue_tail;
 	atomic_size_t queued;		/* written under queue_lock; a spinning worker reads it */
 	bool spinner;			/* a worker spins for work (under queue_lock) */
+	/* scan_in_loop()'s copy of a small file (loop_scan_kib), NULL if 0 */
+	pthread_mutex_t loop_buffer_lock;
+	uint8_t *loop_buffer;
+	size_t loop_buffer_size;
 	pthread_t *workers;
 	unsigned worker_count;
 	unsigned busy_workers;
@@ -432,6 +436,8 @@ static void remember_clean_again(struct vigild *vigild, struct vigild_event *eve
 		backend->ops->remember_clean(backend, event, false);
 }
 
+static bool scan_in_loop(struct vigild *vigild, struct vigild_event *event);
+
 void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
@@ -478,6 +484,11 @@ void dispatch_event(struct vigild *vigild, struct vigild_event *event)
 		}
 		event->deadline_ns = event->start_ns + (uint64_t)config->timeout_ms * 1000000ULL;
 		list_add_event(dispatch, event);
+		if (scan_in_loop(vigild, event)) {
+			list_remove_event(dispatch, event);
+			event_put(event);
+			return;
+		}
 	}
 	pthread_mutex_lock(&dispatch->queue_lock);
 	event->queue_next = NULL;
@@ -567,6 +578,28 @@ static void record_sha256(const struct bases_snapshot *snapshot, const struct vi
 	vigil_scan_result_uninit(&again);
 }
 
+/*
+ * The answer to a scanned event, with the clean cache: after the answer, or
+ * (three cheap calls) before it where the kernel side takes the verdict
+ * with the answer itself, so that the module caches this very verdict;
+ * then the backend's kernel-side cache.
+ */
+static void answer_scanned(struct vigild *vigild, struct vigild_event *event,
+			   const struct bases_snapshot *snapshot, uint64_t changes, bool clean,
+			   bool allow)
+{
+	bool entered_early, entered;
+
+	entered_early = clean && event->needs_answer && event->backend->ops->caches_with_answer;
+	entered = entered_early && enter_clean_cache(vigild, event, snapshot, changes);
+	if (event->needs_answer)
+		event_answer(event, allow);	/* the kernel first */
+	if (clean && !entered_early)
+		entered = enter_clean_cache(vigild, event, snapshot, changes);
+	if (entered)
+		remember_clean(vigild, event, snapshot, changes);
+}
+
 static void scan_event(struct vigild *vigild, struct vigild_event *event)
 {
 	const struct vigild_config *config = &vigild->config;
@@ -575,7 +608,7 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	struct verdict_record *record = NULL;
 	enum record_kind kind;
 	uint64_t changes;
-	bool allow, entered_early, entered;
+	bool allow;
 	int r;
 
 	if (event->needs_answer && atomic_load(&event->answer) != EVENT_UNANSWERED)
@@ -617,18 +650,7 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	 * file I/O that could block. */
 	if (kind != RECORD_ALLOWED || (config->log_allowed && event->needs_answer))
 		record = event_record(vigild, event, kind, snapshot->version);
-	/* The clean cache after the answer, or (three cheap calls) before it
-	 * where the kernel side takes the verdict with the answer itself, so
-	 * that the module caches this very verdict. */
-	entered_early = result.verdict == VIGIL_CLEAN && event->needs_answer &&
-			event->backend->ops->caches_with_answer;
-	entered = entered_early && enter_clean_cache(vigild, event, snapshot, changes);
-	if (event->needs_answer)
-		event_answer(event, allow);	/* the kernel first */
-	if (result.verdict == VIGIL_CLEAN && !entered_early)
-		entered = enter_clean_cache(vigild, event, snapshot, changes);
-	if (entered)
-		remember_clean(vigild, event, snapshot, changes);
+	answer_scanned(vigild, event, snapshot, changes, result.verdict == VIGIL_CLEAN, allow);
 	record_note_answer(record, event);
 	if (record) {
 		record_sha256(snapshot, event, &result, record);
@@ -663,6 +685,56 @@ static void scan_event(struct vigild *vigild, struct vigild_event *event)
 	}
 	vigil_scan_result_uninit(&result);
 	bases_release(snapshot);
+}
+
+/*
+ * Scans a small file on the backend's own thread, which read the event,
+ * instead of handing it to a worker: a hand-over wakes a sleeping thread,
+ * often on another CPU, which costs more than the scan of a few KiB. Only
+ * when nothing else the backend read waits behind this event, the file
+ * fits in loop_scan_kib and every byte of it is in memory
+ * (read_in_memory(), which never waits on I/O), so the backend's thread
+ * never waits on a disk, a network or another daemon. Only a clean
+ * verdict is answered here, with the clean cache as a worker would; a
+ * detection, a limit or an error (each with a record to write, perhaps a
+ * quarantine) goes to a worker, which scans it again from its fd. Same
+ * bases snapshot rules as a worker; the event is on the watchdog's list
+ * meanwhile. True when the event was answered here.
+ */
+static bool scan_in_loop(struct vigild *vigild, struct vigild_event *event)
+{
+	const struct vigild_config *config = &vigild->config;
+	struct dispatch *dispatch = vigild->dispatch;
+	size_t size = (size_t)event->st.st_size;
+	struct vigil_scan_result result;
+	struct bases_snapshot *snapshot;
+	uint64_t changes;
+	bool clean;
+
+	if (!event->loop_may_scan || !dispatch->loop_buffer || event->st.st_size < 0 ||
+	    (uint64_t)event->st.st_size > dispatch->loop_buffer_size || config->log_allowed ||
+	    config->debug_scan_delay_ms)
+		return false;
+	/* One backend thread calls this; never wait for another caller. */
+	if (pthread_mutex_trylock(&dispatch->loop_buffer_lock))
+		return false;
+	changes = cache_changes(vigild->cache, event->st.st_dev, event->st.st_ino);
+	if (read_in_memory(event->fd, dispatch->loop_buffer, size) < 0) {
+		pthread_mutex_unlock(&dispatch->loop_buffer_lock);
+		return false;
+	}
+	snapshot = bases_acquire(vigild->bases);
+	clean = vigil_engine_scan_buffer(snapshot->engine, dispatch->loop_buffer, size, 0,
+					 &result) == 0 && result.verdict == VIGIL_CLEAN;
+	vigil_scan_result_uninit(&result);
+	pthread_mutex_unlock(&dispatch->loop_buffer_lock);
+	if (clean) {
+		atomic_fetch_add(&vigild->stats.scans, 1);
+		atomic_fetch_add(&vigild->stats.loop_scans, 1);
+		answer_scanned(vigild, event, snapshot, changes, true, true);
+	}
+	bases_release(snapshot);
+	return clean;
 }
 
 /*
@@ -835,6 +907,15 @@ int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch)
 	pthread_mutex_init(&dispatch->queue_lock, NULL);
 	pthread_cond_init(&dispatch->queue_cond, NULL);
 	pthread_mutex_init(&dispatch->list_lock, NULL);
+	pthread_mutex_init(&dispatch->loop_buffer_lock, NULL);
+	if (vigild->config.loop_scan_kib) {
+		dispatch->loop_buffer_size = (size_t)vigild->config.loop_scan_kib << 10;
+		dispatch->loop_buffer = malloc(dispatch->loop_buffer_size);
+		if (!dispatch->loop_buffer) {
+			r = -ENOMEM;
+			goto err_free;
+		}
+	}
 
 	/* Half the fd limit for events: the kernel denies an event whose fd it
 	 * cannot create, so we stop reading long before that. */
@@ -890,6 +971,7 @@ void dispatch_free(struct dispatch *dispatch)
 	for (unsigned i = 0; i < dispatch->worker_count; i++)
 		pthread_join(dispatch->workers[i], NULL);
 	free(dispatch->workers);
+	free(dispatch->loop_buffer);
 	dispatch->vigild->dispatch = NULL;
 	free(dispatch);
 }
@@ -922,6 +1004,7 @@ void dispatch_status(struct vigild *vigild, struct json_object *object)
 	ADD_COUNTER(events);
 	ADD_COUNTER(cache_hits);
 	ADD_COUNTER(scans);
+	ADD_COUNTER(loop_scans);
 	ADD_COUNTER(detections);
 	ADD_COUNTER(denied);
 	ADD_COUNTER(allowed);

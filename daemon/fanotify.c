@@ -303,6 +303,9 @@ static void handle_buffer(struct fanotify_backend *fanotify, size_t length)
 
 	for (; FAN_EVENT_OK(metadata, left); metadata = FAN_EVENT_NEXT(metadata, left)) {
 		struct vigild_event *event;
+		ssize_t rest = left;
+		struct fanotify_event_metadata *next = FAN_EVENT_NEXT(metadata, rest);
+		bool last = !FAN_EVENT_OK(next, rest);	/* nothing read waits behind it */
 		unsigned kind = 0;
 
 		if (metadata->vers != FANOTIFY_METADATA_VERSION)
@@ -336,6 +339,7 @@ static void handle_buffer(struct fanotify_backend *fanotify, size_t length)
 			close(metadata->fd);
 			continue;
 		}
+		event->loop_may_scan = last;
 		dispatch_event(vigild, event);
 	}
 }

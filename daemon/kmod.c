@@ -285,7 +285,7 @@ static bool in_protected_region(struct kmod_backend *kmod, dev_t dev, int fd)
 
 /* One event from the module (a copy of the slot or the ioctl's result). */
 static void handle_event(struct kmod_backend *kmod, const struct vigil_event *kernel_event,
-			 unsigned slot)
+			 unsigned slot, bool last)
 {
 	struct vigild *vigild = kmod->base.vigild;
 	unsigned scan_on = vigild->config.scan_on;
@@ -326,6 +326,7 @@ static void handle_event(struct kmod_backend *kmod, const struct vigil_event *ke
 	} else {
 		event->backend_data = kernel_event->event_id;
 	}
+	event->loop_may_scan = last;
 	dispatch_event(vigild, event);
 }
 
@@ -372,7 +373,9 @@ static void *uring_loop_thread(void *data)
 					struct vigil_event copy;
 
 					memcpy(&copy, &kmod->slots[slot], sizeof(copy));
-					handle_event(kmod, &copy, slot);
+					/* last: no other completion waits */
+					handle_event(kmod, &copy, slot,
+						     io_uring_cq_ready(&kmod->ring) == 0);
 				} else if (result == -ECANCELED) {
 					session_lost(kmod, result);
 				} else if (result != -EBUSY && slot < kmod->nr_slots) {
@@ -423,7 +426,7 @@ static void *ioctl_loop_thread(void *data)
 			session_lost(kmod, -errno);
 			break;
 		}
-		handle_event(kmod, &event, 0);
+		handle_event(kmod, &event, 0, true);
 	}
 	return NULL;
 }

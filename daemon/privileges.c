@@ -72,7 +72,7 @@ static int drop_capabilities(char *error, size_t error_size)
 }
 
 static const char *const allowed_syscalls[] = {
-	"read", "write", "pread64", "pwrite64", "readv", "writev", "close", "fstat", "newfstatat",
+	"read", "write", "pread64", "pwrite64", "readv", "writev", "preadv2", "close", "fstat", "newfstatat",
 	"statx", "lseek", "mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "futex", "futex_waitv",
 	"set_robust_list", "rseq", "clone", "clone3", "exit", "exit_group", "gettid", "getpid",

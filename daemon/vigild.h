@@ -46,6 +46,7 @@ struct vigild_stats {
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t cache_hits;
 	atomic_uint_fast64_t scans;
+	atomic_uint_fast64_t loop_scans;	/* of these, in the backend's thread */
 	atomic_uint_fast64_t detections;
 	atomic_uint_fast64_t denied;
 	atomic_uint_fast64_t allowed;
@@ -126,6 +127,12 @@ size_t cache_size(struct cache *cache);
 bool file_open_for_writing(int fd);
 /* Same device, inode, size, mtime and ctime. */
 bool same_file_state(const struct stat *a, const struct stat *b);
+
+/* in-memory-read.c: the whole first @size bytes of the file, only if they
+ * are in memory (tmpfs, ramfs; the page cache of ext4, XFS, btrfs, f2fs
+ * through RWF_NOWAIT); -EAGAIN when reading them could wait, -EPIPE when
+ * the file is shorter, or another -errno. Never blocks on I/O. */
+int read_in_memory(int fd, void *data, size_t size);
 
 /* dispatch.c */
 int dispatch_new(struct vigild *vigild, struct dispatch **ret_dispatch);

@@ -49,6 +49,7 @@ Test(config, every_key)
 		"overflow_verdict = deny\n"
 		"workers = 3\n"
 		"worker_spin_us = 0\n"
+		"loop_scan_kib = 1024\n"
 		"max_file_size = 10M\n"
 		"max_scan_size = 1G\n"
 		"bases = /var/lib/vigil/bases\n"
@@ -76,6 +77,7 @@ Test(config, every_key)
 	cr_expect_eq(config.on_timeout, CONFIG_DENY);
 	cr_expect_eq(config.workers, 3);
 	cr_expect_eq(config.worker_spin_us, 0);
+	cr_expect_eq(config.loop_scan_kib, 1024);
 	cr_expect_eq(config.max_file_size, 10ULL << 20);
 	cr_expect_eq(config.max_scan_size, 1ULL << 30);
 	cr_expect_eq(config.log, CONFIG_LOG_FILE);
@@ -95,6 +97,7 @@ Test(config, defaults)
 	cr_assert_eq(parse(&config, "paths = /srv\nbases = /b\n", error, sizeof(error)), 0);
 	cr_expect_eq(config.timeout_ms, 5000);
 	cr_expect_eq(config.worker_spin_us, 50);
+	cr_expect_eq(config.loop_scan_kib, 64);
 	cr_expect_eq(config.on_timeout, CONFIG_ALLOW);
 	cr_expect_eq(config.action, CONFIG_ACTION_DENY);
 	cr_expect_eq(config.log, CONFIG_LOG_JOURNAL);
@@ -133,6 +136,8 @@ Test(config, bad_lines)
 		     "test.conf:1: workers: `1000' is not a number from 0 (one per core) to 256");
 	expect_error("worker_spin_us = 2000\n",
 		     "test.conf:1: worker_spin_us: `2000' is not a number from 0 (never) to 1000");
+	expect_error("loop_scan_kib = 1025\n",
+		     "test.conf:1: loop_scan_kib: `1025' is not a number from 0 (never) to 1024");
 }
 
 Test(config, long_line_and_nul)
