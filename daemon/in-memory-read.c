@@ -29,33 +29,10 @@
 #define F2FS_SUPER_MAGIC 0xF2F52010
 #endif
 
-/* The bytes from @offset on, or -EAGAIN if any of them would have to be
- * waited for. */
-static int read_nowait(int fd, uint8_t *data, size_t size)
-{
-	uint64_t offset = 0;
-
-	while (size) {
-		struct iovec vector = { .iov_base = data, .iov_len = size };
-		ssize_t got = preadv2(fd, &vector, 1, (off_t)offset, RWF_NOWAIT);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EOPNOTSUPP ? -EAGAIN : -errno;
-		}
-		if (!got)
-			return -EPIPE;
-		data += got;
-		offset += (uint64_t)got;
-		size -= (size_t)got;
-	}
-	return 0;
-}
-
 int read_in_memory(int fd, void *data, size_t size)
 {
 	struct statfs filesystem;
+	int r;
 
 	if (fstatfs(fd, &filesystem) < 0)
 		return -errno;
@@ -67,7 +44,8 @@ int read_in_memory(int fd, void *data, size_t size)
 	case XFS_SUPER_MAGIC:
 	case BTRFS_SUPER_MAGIC:
 	case F2FS_SUPER_MAGIC:
-		return read_nowait(fd, data, size);
+		r = vigil_preadv2_all(fd, data, size, 0, RWF_NOWAIT);
+		return r == -EOPNOTSUPP ? -EAGAIN : r;
 	default:
 		return -EAGAIN;
 	}

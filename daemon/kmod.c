@@ -35,6 +35,12 @@
  * (VIGIL_ANSWER_F_CACHE; caches_with_answer makes dispatch enter a clean
  * scan's file just before the answer, so the first answer carries it); a
  * reload with new bases flushes both.
+ *
+ * Polling: after handling events the loop looks for the next completion
+ * for worker_spin_us before it sleeps (ring_wait_polling()), and vigil.ko
+ * is registered with spin_us = worker_spin_us, so an opener whose event
+ * reaches the polling loop spins for its answer instead of sleeping: a
+ * steady flow of opens costs no wake-up on either side.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -343,6 +349,7 @@ static void *uring_loop_thread(void *data)
 {
 	struct kmod_backend *kmod = data;
 	struct vigild *vigild = kmod->base.vigild;
+	uint64_t poll_ns = 0;	/* after events: worker_spin_us */
 	bool stopping = false;
 
 	pthread_mutex_lock(&kmod->submit_lock);
@@ -353,7 +360,7 @@ static void *uring_loop_thread(void *data)
 
 	while (!stopping) {
 		struct io_uring_cqe *cqe;
-		int r = io_uring_wait_cqe(&kmod->ring, &cqe);
+		int r = ring_wait_polling(&kmod->ring, &cqe, poll_ns);
 
 		if (r == -EINTR)
 			continue;
@@ -361,6 +368,7 @@ static void *uring_loop_thread(void *data)
 			fprintf(stderr, "vigild: io_uring wait: %s\n", strerror(-r));
 			break;
 		}
+		poll_ns = 0;
 		do {
 			uint64_t tag = io_uring_cqe_get_data64(cqe);
 			int result = cqe->res;
@@ -372,6 +380,7 @@ static void *uring_loop_thread(void *data)
 				if (result == 0 && slot < kmod->nr_slots) {
 					struct vigil_event copy;
 
+					poll_ns = (uint64_t)vigild->config.worker_spin_us * 1000ULL;
 					memcpy(&copy, &kmod->slots[slot], sizeof(copy));
 					/* last: no other completion waits */
 					handle_event(kmod, &copy, slot,
@@ -757,6 +766,11 @@ static int kmod_register(struct kmod_backend *kmod, char *error, size_t error_si
 		registration.config.max_backlog = kmod->info.max_backlog;
 	if (registration.config.cache_entries > kmod->info.max_cache_entries)
 		registration.config.cache_entries = kmod->info.max_cache_entries;
+	/* Openers spin for the answer while the thread that will give it is
+	 * on a CPU, as long as vigild's own threads look for work. */
+	if (kmod->info.features & VIGIL_FEATURE_OPENER_SPIN)
+		registration.spin_us = config->worker_spin_us < VIGIL_SPIN_MAX_US ?
+				       config->worker_spin_us : VIGIL_SPIN_MAX_US;
 	kmod->nr_slots = KMOD_MAX_SLOTS;
 	if (kmod->nr_slots > kmod->info.max_slots)
 		kmod->nr_slots = kmod->info.max_slots;

@@ -128,6 +128,12 @@ bool file_open_for_writing(int fd);
 /* Same device, inode, size, mtime and ctime. */
 bool same_file_state(const struct stat *a, const struct stat *b);
 
+/* ring-poll.c: io_uring_wait_cqe(), after looking for a completion
+ * without sleeping for poll_ns (0: not at all), yielding between looks. */
+struct io_uring;
+struct io_uring_cqe;
+int ring_wait_polling(struct io_uring *ring, struct io_uring_cqe **ret_cqe, uint64_t poll_ns);
+
 /* in-memory-read.c: the whole first @size bytes of the file, only if they
  * are in memory (tmpfs, ramfs; the page cache of ext4, XFS, btrfs, f2fs
  * through RWF_NOWAIT); -EAGAIN when reading them could wait, -EPIPE when

@@ -10,6 +10,12 @@
  * every entry of a superblock is purged when its mark is freed (umount) or
  * the session ends, so a recycled superblock address never hits.
  *
+ * Lookups take no lock: the buckets are RCU lists, entries are freed after
+ * a grace period, and a hit moves its entry to the front of the LRU (under
+ * the lock) at most once a jiffy, so a file opened over and over costs its
+ * openers no shared write. A lookup that found an entry before a flush or
+ * an invalidation removed it answers as if it had run just before them.
+ *
  *   answer with VIGIL_ANSWER_F_CACHE -> vigil_cache_insert()
  *   open of a watched file -> vigil_cache_lookup() -> hit: no event
  *   close after write -> vigil_cache_invalidate()
@@ -24,6 +30,8 @@
 #include <linux/iversion.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 
 #include "core.h"
 
@@ -32,6 +40,8 @@
 struct vigil_cache_entry {
 	struct hlist_node hash_node;
 	struct list_head lru_node;
+	struct rcu_head rcu;
+	unsigned long used;		/* jiffies of its last LRU move */
 	const struct super_block *sb;
 	unsigned long ino;
 	u32 generation;
@@ -49,24 +59,29 @@ static struct hlist_head *bucket_of(struct vigil_cache *cache,
 	return &cache->buckets[hash_long((unsigned long)sb ^ ino, VIGIL_CACHE_HASH_BITS)];
 }
 
-/* Called with cache->lock held. */
+static void entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(vigil_cache_entries, container_of(head, struct vigil_cache_entry, rcu));
+}
+
+/* Called with cache->lock held. Lockless readers may still see it. */
 static void entry_remove(struct vigil_cache *cache, struct vigil_cache_entry *entry)
 {
 	lockdep_assert_held(&cache->lock);
-	hlist_del(&entry->hash_node);
+	hlist_del_rcu(&entry->hash_node);
 	list_del(&entry->lru_node);
 	cache->count--;
-	kmem_cache_free(vigil_cache_entries, entry);
+	call_rcu(&entry->rcu, entry_free_rcu);
 }
 
-/* Called with cache->lock held. */
+/* Called with cache->lock or the RCU read lock held. */
 static struct vigil_cache_entry *entry_find(struct vigil_cache *cache,
 					    const struct inode *inode)
 {
 	struct vigil_cache_entry *entry;
 
-	lockdep_assert_held(&cache->lock);
-	hlist_for_each_entry(entry, bucket_of(cache, inode->i_sb, inode->i_ino), hash_node) {
+	hlist_for_each_entry_rcu(entry, bucket_of(cache, inode->i_sb, inode->i_ino), hash_node,
+				 lockdep_is_held(&cache->lock)) {
 		if (entry->sb == inode->i_sb && entry->ino == inode->i_ino &&
 		    entry->generation == inode->i_generation)
 			return entry;
@@ -98,6 +113,7 @@ err_free_buckets:
 void vigil_cache_uninit(struct vigil_cache *cache)
 {
 	vigil_cache_flush(cache);
+	rcu_barrier();		/* every entry_free_rcu() has run */
 	kmem_cache_destroy(vigil_cache_entries);
 	kvfree(cache->buckets);
 	cache->buckets = NULL;
@@ -109,27 +125,37 @@ void vigil_cache_uninit(struct vigil_cache *cache)
  * @inode: the inode; pinned by the caller's open file
  * @ret_result: set to 0 (allow) or -errno (deny) on a hit
  *
- * Returns true on a hit. Drops an entry whose i_version moved.
+ * Returns true on a hit. Drops an entry whose i_version moved. Takes the
+ * lock only for that, and for a hit's LRU move (at most once a jiffy).
  */
 bool vigil_cache_lookup(struct vigil_cache *cache, struct inode *inode, int *ret_result)
 {
 	struct vigil_cache_entry *entry;
-	bool hit = false;
+	bool hit = false, stale = false, move = false;
 
 	if (!READ_ONCE(cache->max_entries) || inode_is_open_for_write(inode))
 		return false;
-	spin_lock(&cache->lock);
+	rcu_read_lock();
 	entry = entry_find(cache, inode);
-	if (!entry)
-		goto out_unlock;
-	if (entry->has_i_version && inode_query_iversion(inode) != entry->i_version) {
-		entry_remove(cache, entry);
-		goto out_unlock;
+	if (entry && entry->has_i_version && inode_query_iversion(inode) != entry->i_version) {
+		stale = true;
+	} else if (entry) {
+		*ret_result = entry->result;
+		hit = true;
+		move = time_after(jiffies, READ_ONCE(entry->used));
 	}
-	list_move(&entry->lru_node, &cache->lru);
-	*ret_result = entry->result;
-	hit = true;
-out_unlock:
+	rcu_read_unlock();
+	if (!stale && !move)
+		return hit;
+
+	spin_lock(&cache->lock);
+	entry = entry_find(cache, inode);	/* again: it may be gone or new */
+	if (entry && entry->has_i_version && inode_query_iversion(inode) != entry->i_version) {
+		entry_remove(cache, entry);
+	} else if (entry && hit) {
+		list_move(&entry->lru_node, &cache->lru);
+		WRITE_ONCE(entry->used, jiffies);
+	}
 	spin_unlock(&cache->lock);
 	return hit;
 }
@@ -190,7 +216,9 @@ void vigil_cache_insert(struct vigil_cache *cache, struct vigil_waiter *waiter,
 	old = entry_find(cache, inode);
 	if (old)
 		entry_remove(cache, old);
-	hlist_add_head(&entry->hash_node, bucket_of(cache, entry->sb, entry->ino));
+	entry->used = jiffies;
+	/* Published whole: lockless readers see only initialised entries. */
+	hlist_add_head_rcu(&entry->hash_node, bucket_of(cache, entry->sb, entry->ino));
 	list_add(&entry->lru_node, &cache->lru);
 	cache->count++;
 	while (cache->count > cache->max_entries)

@@ -82,6 +82,7 @@ struct vigil_session {
 	struct task_struct *leader;	/* its leader, watched for exit */
 	struct pid_namespace *pid_ns;	/* pids in events are in this one */
 	struct vigil_config config;
+	u32 spin_us;			/* reg.spin_us: opener spinning */
 	u32 nr_slots;
 	struct vigil_event *slot_events;	/* vmalloc_user, mmap'd read-only */
 	struct vigil_slot *slots;

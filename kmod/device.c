@@ -366,7 +366,8 @@ static int vigil_register(struct vigil_device *device, struct file *file,
 		return -EFAULT;
 	if (reg.abi_version != VIGIL_ABI_VERSION)
 		return -EPROTO;
-	if (!reg.nr_slots || reg.nr_slots > VIGIL_SLOTS_MAX || reg.reserved[0] || reg.reserved[1])
+	if (!reg.nr_slots || reg.nr_slots > VIGIL_SLOTS_MAX || reg.spin_us > VIGIL_SPIN_MAX_US ||
+	    reg.reserved)
 		return -EINVAL;
 	ret = check_config(&reg.config);
 	if (ret)
@@ -377,6 +378,7 @@ static int vigil_register(struct vigil_device *device, struct file *file,
 		return -ENOMEM;
 	session->device = device;
 	session->config = reg.config;
+	session->spin_us = reg.spin_us;
 	session->nr_slots = reg.nr_slots;
 	INIT_LIST_HEAD(&session->backlog);
 	INIT_LIST_HEAD(&session->delivered);
@@ -560,7 +562,7 @@ static int vigil_info(struct vigil_info __user *argp)
 {
 	struct vigil_info info = {
 		.abi_version = VIGIL_ABI_VERSION,
-		.features = VIGIL_FEATURE_URING_CMD,
+		.features = VIGIL_FEATURE_URING_CMD | VIGIL_FEATURE_OPENER_SPIN,
 		.event_size = sizeof(struct vigil_event),
 		.max_slots = VIGIL_SLOTS_MAX,
 		.max_timeout_ms = VIGIL_TIMEOUT_MAX_MS,

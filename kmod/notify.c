@@ -12,6 +12,7 @@
  *   open/exec of a regular file on a marked sb
  *     -> vigil_handle_event() -> vigil_check(): exclusions, cache, kthreads
  *     -> vigil_dispatch() (device.c) puts the waiter in a slot or the backlog
+ *     -> with spin_us, vigil_spin() while the slot's parker runs on a CPU
  *     -> the opener sleeps in vigil_wait() until DONE or its deadline
  *   answer (device.c) -> vigil_waiter_finish() under device->lock -> wake
  *
@@ -36,6 +37,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "core.h"
@@ -169,12 +171,35 @@ static int vigil_wait(struct vigil_device *device, struct vigil_waiter *waiter,
 	return waiter->result;
 }
 
+/*
+ * Optimistic spinning (uapi header, "Opener spinning"), as a mutex waiter
+ * spins on a running owner: the event went to a command that @parker
+ * parked, so while @parker is on a CPU it is about to take the event and
+ * answer, usually sooner than this opener could sleep and be woken. Gives
+ * up after @spin_us, or at once when @parker leaves its CPU, when this
+ * task should reschedule or is being killed; vigil_wait() then sleeps as
+ * usual (and reads the verdict under the lock either way).
+ */
+static void vigil_spin(struct vigil_waiter *waiter, struct task_struct *parker, u32 spin_us)
+{
+	u64 end = ktime_get_ns() + (u64)spin_us * NSEC_PER_USEC;
+
+	while (READ_ONCE(waiter->state) != VIGIL_WAITER_DONE) {
+		if (need_resched() || fatal_signal_pending(current) || !owner_on_cpu(parker) ||
+		    ktime_get_ns() > end)
+			return;
+		cpu_relax();
+	}
+}
+
 static int vigil_check(struct vigil_device *device, struct file *file,
 		       struct inode *inode, u32 type)
 {
 	struct vigil_session *session;
 	struct vigil_waiter waiter = {};
+	struct task_struct *parker = NULL;
 	unsigned long deadline;
+	u32 spin_us;
 	int result;
 
 	if (vigil_cache_lookup(&device->cache, inode, &result)) {
@@ -230,8 +255,15 @@ static int vigil_check(struct vigil_device *device, struct file *file,
 	deadline = jiffies + msecs_to_jiffies(session->config.timeout_ms);
 	atomic64_inc(&device->counters[VIGIL_STAT_PENDING]);
 	vigil_dispatch(session, &waiter);
+	spin_us = session->spin_us;
+	if (spin_us && waiter.slot >= 0 && session->slots[waiter.slot].task)
+		parker = get_task_struct(session->slots[waiter.slot].task);
 	spin_unlock(&device->lock);
 
+	if (parker) {
+		vigil_spin(&waiter, parker, spin_us);
+		put_task_struct(parker);
+	}
 	return vigil_wait(device, &waiter, deadline);
 }
 

@@ -2,7 +2,8 @@
 /*
  * Copyright (C) 2026 The vigil authors.
  *
- * Overview: vigil_write_all(), vigil_read_all() and vigil_pread_all(), for
+ * Overview: vigil_write_all(), vigil_read_all() and vigil_pread_all() (and
+ * vigil_preadv2_all() with preadv2 flags, for vigild's RWF_NOWAIT reads), for
  * the engine's cache files, the compile child's pipe and ranges of bundle
  * files, and vigil_sha256_fd(), the SHA-256
  * of a file's bytes read a block at a time (a bundle's payloads, vigild's
@@ -12,6 +13,7 @@
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fd-io.h"
@@ -56,10 +58,16 @@ int vigil_read_all(int fd, void *data, size_t size)
 
 int vigil_pread_all(int fd, void *data, size_t size, uint64_t offset)
 {
+	return vigil_preadv2_all(fd, data, size, offset, 0);
+}
+
+int vigil_preadv2_all(int fd, void *data, size_t size, uint64_t offset, int flags)
+{
 	uint8_t *p = data;
 
 	while (size) {
-		ssize_t got = pread(fd, p, size, (off_t)offset);
+		struct iovec vector = { .iov_base = p, .iov_len = size };
+		ssize_t got = preadv2(fd, &vector, 1, (off_t)offset, flags);
 
 		if (got < 0) {
 			if (errno == EINTR)

@@ -16,6 +16,8 @@ int vigil_write_all(int fd, const void *data, size_t size);
 int vigil_read_all(int fd, void *data, size_t size);
 /* The same at @offset, with pread (the fd's offset untouched). */
 int vigil_pread_all(int fd, void *data, size_t size, uint64_t offset);
+/* The same with preadv2() @flags (RWF_NOWAIT: -EAGAIN rather than wait). */
+int vigil_preadv2_all(int fd, void *data, size_t size, uint64_t offset, int flags);
 
 /* The SHA-256 of @size bytes at @offset of @fd (pread, a block at a time;
  * -EPIPE if the file ends first), or of everything from @offset to the

@@ -14,6 +14,16 @@
  * answers cached: every open after the first is a cache hit), round-robin in
  * batches so that drift hits every path alike, and prints ns per open and the
  * ratios. TCG makes absolute figures meaningless; only the ratios count.
+ * Then the same again with polling responders: each looks for the next
+ * event for POLL_US after an answer before it sleeps (the module responder
+ * peeks at its ring, set up with IORING_SETUP_COOP_TASKRUN and
+ * TASKRUN_FLAG so that a delivery needs no IPI, only its own io_uring_enter;
+ * the fanotify one reads its non-blocking fd), and the module responder
+ * registers spin_us = POLL_US, so its openers spin for the answer while it
+ * runs (fanotify's openers always sleep). POLL_US is vigild's default
+ * worker_spin_us. Both responders answer first and close the event's fd
+ * after, as vigild does. The opener's voluntary context switches per open
+ * are printed as sleeps/open.
  *
  * Then, when the initramfs carries /vigild and /vigil (tests/kernel/run
  * copies them), it starts two real vigilds at once with the same signature
@@ -30,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +49,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +58,7 @@
 #include "uapi/linux/vigil.h"
 
 #define SLOTS 4
+#define POLL_US 50
 
 static volatile int *ready;
 
@@ -68,11 +81,20 @@ static void queue(struct io_uring *ring, unsigned int op, const struct vigil_ans
 	io_uring_sqe_set_data64(sqe, answer->slot);
 }
 
-/* Answers ALLOW for DIR/m (uncached) and DIR/c (cached). */
-static int module_responder(const char *uncached, const char *cached)
+/* Whether POLL_US have passed since @start (poll_us 0: at once). */
+static int poll_over(long long start, int poll_us)
+{
+	return now_ns() - start >= poll_us * 1000LL;
+}
+
+/* Answers ALLOW for DIR/m (uncached) and DIR/c (cached); with poll_us,
+ * peeks at the ring that long after each answer before it sleeps, and its
+ * openers spin as long. */
+static int module_responder(const char *uncached, const char *cached, int poll_us)
 {
 	struct vigil_register reg = {
 		.abi_version = VIGIL_ABI_VERSION, .nr_slots = SLOTS,
+		.spin_us = poll_us < VIGIL_SPIN_MAX_US ? poll_us : VIGIL_SPIN_MAX_US,
 		.config = { .timeout_ms = VIGIL_TIMEOUT_MAX_MS, .max_backlog = 256,
 			    .cache_entries = 1024, .timeout_verdict = VIGIL_ALLOW,
 			    .overflow_verdict = VIGIL_ALLOW, .release_verdict = VIGIL_ALLOW },
@@ -95,7 +117,9 @@ static int module_responder(const char *uncached, const char *cached)
 	if (stat(cached, &cached_st) < 0)
 		return -errno;
 	slots = mmap(NULL, SLOTS * sizeof(*slots), PROT_READ, MAP_SHARED, device, 0);
-	if (slots == MAP_FAILED || io_uring_queue_init(2 * SLOTS, &ring, 0) < 0 ||
+	if (slots == MAP_FAILED ||
+	    io_uring_queue_init(2 * SLOTS, &ring, poll_us ? IORING_SETUP_COOP_TASKRUN |
+				IORING_SETUP_TASKRUN_FLAG : 0) < 0 ||
 	    io_uring_register_files(&ring, &device, 1) < 0)
 		return -EIO;
 	for (index = 0; index < SLOTS; index++) {
@@ -106,10 +130,14 @@ static int module_responder(const char *uncached, const char *cached)
 	io_uring_submit(&ring);
 	*ready += 1;
 	for (;;) {
-		struct io_uring_cqe *cqe;
+		struct io_uring_cqe *cqe = NULL;
 		struct vigil_answer answer = { .verdict = VIGIL_ALLOW };
+		long long start = now_ns();
+		int fd;
 
-		if (io_uring_wait_cqe(&ring, &cqe) < 0)
+		while (io_uring_peek_cqe(&ring, &cqe) < 0 && !poll_over(start, poll_us))
+			;
+		if (!cqe && io_uring_wait_cqe(&ring, &cqe) < 0)
 			continue;
 		answer.slot = (__u16)cqe->user_data;
 		if (cqe->res < 0)
@@ -118,17 +146,23 @@ static int module_responder(const char *uncached, const char *cached)
 		answer.event_id = slots[answer.slot].event_id;
 		if (slots[answer.slot].dev == (__u64)cached_st.st_dev)
 			answer.flags = VIGIL_ANSWER_F_CACHE;
-		if (slots[answer.slot].fd >= 0)
-			close(slots[answer.slot].fd);
+		fd = slots[answer.slot].fd;
+		/* the answer first, as the fanotify responder and vigild do */
 		queue(&ring, VIGIL_URING_COMMIT_AND_FETCH, &answer);
 		io_uring_submit(&ring);
+		if (fd >= 0)
+			close(fd);
 	}
 }
 
-static int fanotify_responder(const char *dir)
+/* With poll_us, reads its non-blocking fd that long after each answer
+ * before it sleeps in poll(). */
+static int fanotify_responder(const char *dir, int poll_us)
 {
 	char buffer[4096];
-	int fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY | O_LARGEFILE);
+	int fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
+				O_RDONLY | O_LARGEFILE);
+	long long start = now_ns();
 
 	if (fan < 0 || fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_PERM,
 				     AT_FDCWD, dir) < 0)
@@ -138,8 +172,15 @@ static int fanotify_responder(const char *dir)
 		ssize_t length = read(fan, buffer, sizeof(buffer));
 		struct fanotify_event_metadata *event = (void *)buffer;
 
+		if (length < 0 && errno == EAGAIN && poll_over(start, poll_us)) {
+			struct pollfd wait = { .fd = fan, .events = POLLIN };
+
+			poll(&wait, 1, -1);
+			continue;
+		}
 		if (length <= 0)
 			continue;
+		start = now_ns();
 		for (; FAN_EVENT_OK(event, length); event = FAN_EVENT_NEXT(event, length)) {
 			struct fanotify_response response = { event->fd, FAN_ALLOW };
 
@@ -369,15 +410,68 @@ stop_daemons:
 	return failed;
 }
 
+/*
+ * The bare part: both responders at once (poll_us as above), the opener
+ * round-robin over the four paths; prints ns per open and the ratios,
+ * each line prefixed by @label. 0, or 1 when a responder failed to start.
+ */
+static int measure_bare(char dirs[4][256], char files[4][300], int poll_us, const char *label)
+{
+	const char *labels[4] = { "no marks", "module round trip", "fanotify round trip",
+				  "module cache hit" };
+	long long total[4] = { 0 }, sleeps[4] = { 0 };
+	int rounds = 20, batch = 200, index, round;
+	pid_t children[2];
+
+	*ready = 0;
+	children[0] = fork();
+	if (children[0] == 0)
+		_exit(-module_responder(dirs[1], dirs[3], poll_us));
+	children[1] = fork();
+	if (children[1] == 0)
+		_exit(-fanotify_responder(dirs[2], poll_us));
+	for (index = 0; index < 1000 && *ready < 2; index++)
+		usleep(10000);
+	if (*ready < 2) {
+		fprintf(stderr, "bench: responders did not start\n");
+		return 1;
+	}
+	for (index = 0; index < 4; index++)
+		time_opens(files[index], 20);	/* warm up; fills the cache for DIR/c */
+	for (round = 0; round < rounds; round++) {
+		for (index = 0; index < 4; index++) {
+			struct rusage before, after;
+
+			getrusage(RUSAGE_SELF, &before);
+			total[index] += time_opens(files[index], batch);
+			getrusage(RUSAGE_SELF, &after);
+			sleeps[index] += after.ru_nvcsw - before.ru_nvcsw;
+		}
+	}
+	/* sleeps: voluntary context switches of the opener, per open */
+	for (index = 0; index < 4; index++)
+		printf("bench: %s%-20s %8lld ns/open, %.2f sleeps/open\n", label, labels[index],
+		       total[index] / (rounds * batch), (double)sleeps[index] / (rounds * batch));
+	printf("bench: %smodule round trip / fanotify round trip = %.2f\n", label,
+	       (double)total[1] / (double)total[2]);
+	printf("bench: %smodule cache hit / no marks = %.2f\n", label,
+	       (double)total[3] / (double)total[0]);
+	fflush(stdout);
+	kill(children[0], SIGKILL);
+	kill(children[1], SIGKILL);
+	waitpid(children[0], NULL, 0);
+	waitpid(children[1], NULL, 0);
+	/* A killed registrant's registration can outlive it briefly (6.1): wait it out. */
+	sleep(4);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	const char *names[4] = { "n", "m", "f", "c" };
-	const char *labels[4] = { "no marks", "module round trip", "fanotify round trip",
-				  "module cache hit" };
 	char dirs[4][256], files[4][300];
-	long long total[4] = { 0 };
-	int rounds = 20, batch = 200, index, round;
-	pid_t children[2];
+	char polling[64];
+	int index;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: bench DIR\n");
@@ -400,37 +494,12 @@ int main(int argc, char *argv[])
 			return 1;
 		close(fd);
 	}
-	children[0] = fork();
-	if (children[0] == 0)
-		_exit(-module_responder(dirs[1], dirs[3]));
-	children[1] = fork();
-	if (children[1] == 0)
-		_exit(-fanotify_responder(dirs[2]));
-	for (index = 0; index < 1000 && *ready < 2; index++)
-		usleep(10000);
-	if (*ready < 2) {
-		fprintf(stderr, "bench: responders did not start\n");
+	if (measure_bare(dirs, files, 0, ""))
 		return 1;
-	}
-	for (index = 0; index < 4; index++)
-		time_opens(files[index], 20);	/* warm up; fills the cache for DIR/c */
-	for (round = 0; round < rounds; round++) {
-		for (index = 0; index < 4; index++)
-			total[index] += time_opens(files[index], batch);
-	}
-	for (index = 0; index < 4; index++)
-		printf("bench: %-20s %8lld ns/open\n", labels[index],
-		       total[index] / (rounds * batch));
-	printf("bench: module round trip / fanotify round trip = %.2f\n",
-	       (double)total[1] / (double)total[2]);
-	printf("bench: module cache hit / no marks = %.2f\n", (double)total[3] / (double)total[0]);
-	kill(children[0], SIGKILL);
-	kill(children[1], SIGKILL);
-	waitpid(children[0], NULL, 0);
-	waitpid(children[1], NULL, 0);
+	snprintf(polling, sizeof(polling), "polling %d us: ", POLL_US);
+	if (measure_bare(dirs, files, POLL_US, polling))
+		return 1;
 	if (access("/vigild", X_OK) != 0)
 		return 0;
-	/* A killed registrant's registration can outlive it briefly (6.1): wait it out. */
-	sleep(4);
 	return bench_vigild(argv[1]);
 }

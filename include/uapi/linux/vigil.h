@@ -100,6 +100,18 @@
  * is thawed, and holds that lock meanwhile). An answer after the deadline is dropped (counted in
  * stats.stale_answers).
  *
+ * Opener spinning
+ * ---------------
+ * With reg.spin_us non-zero (VIGIL_FEATURE_OPENER_SPIN), an opener whose
+ * event went to a parked io_uring command spins for its verdict, for at
+ * most spin_us, while the thread that parked that command is running on a
+ * CPU (it is about to take the event and answer), like a mutex waiter
+ * spinning on a running owner: a daemon that polls its ring for a moment
+ * after each answer then answers the next open with no sleep and no
+ * wake-up on either side. The opener stops spinning, and sleeps as usual,
+ * as soon as that thread is off its CPU, the opener should reschedule or
+ * has a fatal signal pending. 0: never spin; at most VIGIL_SPIN_MAX_US.
+ *
  * Backlog and overflow
  * --------------------
  * Events for which no slot is parked and no VIGIL_IOC_WAIT_EVENT caller is
@@ -174,6 +186,7 @@
 #define VIGIL_CACHE_MAX		(1U << 20)
 #define VIGIL_ERRNO_MAX		133
 #define VIGIL_WATCHDOG_MS	250
+#define VIGIL_SPIN_MAX_US	1000
 
 enum vigil_verdict {
 	VIGIL_VERDICT_UNSET,	/* invalid in every field that takes a verdict */
@@ -219,6 +232,7 @@ enum vigil_feature {
 	VIGIL_FEATURE_URING_CMD = 1U << 0,	/* loop A is available */
 	VIGIL_FEATURE_CANCELABLE = 1U << 1,	/* io_uring cancels parked cmds */
 	VIGIL_FEATURE_NONOTIFY_FD = 1U << 2,	/* event fds are FMODE_NONOTIFY */
+	VIGIL_FEATURE_OPENER_SPIN = 1U << 3,	/* reg.spin_us is taken */
 	__VIGIL_FEATURE_MAX
 };
 
@@ -252,7 +266,8 @@ struct vigil_config {
 struct vigil_register {
 	__u32 abi_version;		/* VIGIL_ABI_VERSION */
 	__u32 nr_slots;			/* 1..VIGIL_SLOTS_MAX mmap'able slots */
-	__u32 reserved[2];		/* zero */
+	__u32 spin_us;			/* 0..VIGIL_SPIN_MAX_US: opener spinning */
+	__u32 reserved;			/* zero */
 	struct vigil_config config;
 };
 
