@@ -99,14 +99,6 @@ unsigned dispatch_in_flight_cap(struct vigild *vigild)
 	return IN_FLIGHT_CAP;
 }
 
-uint64_t monotonic_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
-}
-
 void dispatch_note_overflow(struct vigild *vigild)
 {
 	atomic_fetch_add(&vigild->stats.overflows, 1);
@@ -135,7 +127,6 @@ int main(int argc, char *argv[])
 	vigild.config.paths.items = argv + 1;
 	vigild.config.paths.count = (size_t)(argc - 1);
 	vigild.config.scan_on = CONFIG_SCAN_OPEN | CONFIG_SCAN_EXEC;
-	vigild.config.worker_spin_us = 50;	/* vigild's default: its loop polls as long */
 	r = fanotify_backend_new(&vigild, &backend, error, sizeof(error));
 	if (r < 0) {
 		fprintf(stderr, "bare-responder: %s\n", error[0] ? error : strerror(-r));

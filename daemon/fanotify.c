@@ -348,7 +348,6 @@ static void *loop_thread(void *data)
 {
 	struct fanotify_backend *fanotify = data;
 	struct vigild *vigild = fanotify->base.vigild;
-	uint64_t poll_ns = 0;	/* after events: worker_spin_us */
 	bool stopping = false;
 
 	pthread_mutex_lock(&fanotify->submit_lock);
@@ -359,7 +358,7 @@ static void *loop_thread(void *data)
 
 	while (!stopping) {
 		struct io_uring_cqe *cqe;
-		int r = ring_wait_polling(&fanotify->ring, &cqe, poll_ns);
+		int r = io_uring_wait_cqe(&fanotify->ring, &cqe);
 		bool rearm = false;
 
 		if (r == -EINTR)
@@ -368,7 +367,6 @@ static void *loop_thread(void *data)
 			fprintf(stderr, "vigild: io_uring wait: %s\n", strerror(-r));
 			break;
 		}
-		poll_ns = 0;
 		do {
 			uint64_t tag = io_uring_cqe_get_data64(cqe);
 			int result = cqe->res;
@@ -376,10 +374,8 @@ static void *loop_thread(void *data)
 			io_uring_cqe_seen(&fanotify->ring, cqe);
 			if (tag == TAG_READ) {
 				fanotify->read_armed = false;
-				if (result > 0) {
-					poll_ns = (uint64_t)vigild->config.worker_spin_us * 1000ULL;
+				if (result > 0)
 					handle_buffer(fanotify, (size_t)result);
-				}
 				else if (result < 0 && result != -EAGAIN && result != -EINTR)
 					fprintf(stderr, "vigild: reading fanotify: %s\n", strerror(-result));
 				rearm = result >= 0 || result == -EAGAIN || result == -EINTR;

@@ -2,15 +2,17 @@
 /*
  * Copyright (C) 2026 The vigil authors.
  *
- * Overview: ring_wait_polling(), how a backend's event loop waits for its
- * next io_uring completion: right after it handled some, it first looks
- * for the next one without sleeping, for worker_spin_us, yielding the CPU
- * between looks; only then does it sleep in the kernel. With a steady flow
- * of opens the next event is there by then and costs no wake-up of the
- * loop's thread; on vigil.ko the opener meanwhile spins for its answer
- * instead of sleeping (VIGIL_FEATURE_OPENER_SPIN), since the thread that
- * will answer is on a CPU. A stop is a completion like any other. Owns
- * nothing.
+ * Overview: ring_wait_polling(), how the kmod backend's event loop waits
+ * for its next io_uring completion: right after it handled some, it first
+ * looks for the next one without sleeping, for worker_spin_us, yielding
+ * the CPU between looks; only then does it sleep in the kernel. With a
+ * steady flow of opens the next event is there by then and costs no
+ * wake-up of the loop's thread, and the opener meanwhile spins for its
+ * answer instead of sleeping (VIGIL_FEATURE_OPENER_SPIN), since the thread
+ * that will answer is on a CPU. A stop is a completion like any other.
+ * (The fanotify loop does not poll: its openers sleep whatever the loop
+ * does, and polling there cost more than it saved, bench/README.md.)
+ * Owns nothing.
  */
 #include <errno.h>
 #include <liburing.h>
