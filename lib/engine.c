@@ -77,6 +77,7 @@ struct engine_part {
 	struct signature_set set;
 	struct matcher *matcher;
 	enum part_origin origin;
+	size_t body_signatures;		/* bodies with segments, counted once */
 	bool keyed;
 	uint8_t key[32];
 	/* Matcher scans (Hyperscan scratch, per-signature state) given back
@@ -819,6 +820,9 @@ static int make_part(const char *name, struct loaded_source *loaded, const size_
 		part_unref(part);
 		return r;
 	}
+	/* Once, here: vigil_engine_get_stats() runs after every reload. */
+	for (size_t i = 0; i < part->set.body_count; ++i)
+		part->body_signatures += part->set.bodies[i].segment_count > 0;
 	*ret_part = part;
 	return 0;
 }
@@ -1171,9 +1175,7 @@ void vigil_engine_get_stats(const struct vigil_engine *engine, struct vigil_engi
 	for (size_t p = 0; p < engine->part_count; ++p) {
 		const struct signature_set *set = &engine->parts[p]->set;
 
-		for (size_t i = 0; i < set->body_count; ++i)
-			if (set->bodies[i].segment_count)
-				ret_stats->body_signatures++;
+		ret_stats->body_signatures += engine->parts[p]->body_signatures;
 		ret_stats->hash_signatures += set->hash_count;
 		ret_stats->false_positive_hashes += set->false_positive_count;
 		ret_stats->loaded_from_cache &= engine->parts[p]->origin == PART_FROM_CACHE;
