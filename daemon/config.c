@@ -19,6 +19,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,21 @@ const char *config_verdict_name(enum config_verdict verdict)
 
 static int fail(struct parse_state *state, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The keys whose value is one unsigned number in a range; an error names
+ * the range and what its minimum means where it means something. */
+static const struct number_key {
+	const char *key;
+	unsigned minimum, maximum;
+	const char *minimum_means;
+	size_t offset;			/* of the unsigned in struct vigild_config */
+} number_keys[] = {
+	{ "timeout_ms", 10, 600000, "", offsetof(struct vigild_config, timeout_ms) },
+	{ "debug_scan_delay_ms", 0, 600000, "", offsetof(struct vigild_config, debug_scan_delay_ms) },
+	{ "workers", 0, 256, " (one per core)", offsetof(struct vigild_config, workers) },
+	{ "worker_spin_us", 0, 1000, " (never)", offsetof(struct vigild_config, worker_spin_us) },
+	{ "loop_scan_kib", 0, 1024, " (never)", offsetof(struct vigild_config, loop_scan_kib) },
+};
 
 static int fail(struct parse_state *state, const char *format, ...)
 {
@@ -398,38 +414,16 @@ static int handle_value(struct parse_state *state, const char *key, const char *
 		config->deny_errno_set = true;
 		return 1;
 	}
-	if (!strcmp(key, "timeout_ms")) {
-		if (parse_unsigned(value, 10, 600000, &number))
-			return fail(state, "timeout_ms: `%s' is not a number from 10 to 600000", value);
-		config->timeout_ms = (unsigned)number;
-		return 1;
-	}
-	if (!strcmp(key, "debug_scan_delay_ms")) {
-		if (parse_unsigned(value, 0, 600000, &number))
-			return fail(state, "debug_scan_delay_ms: `%s' is not a number from 0 to 600000",
-				    value);
-		config->debug_scan_delay_ms = (unsigned)number;
-		return 1;
-	}
-	if (!strcmp(key, "workers")) {
-		if (parse_unsigned(value, 0, 256, &number))
-			return fail(state, "workers: `%s' is not a number from 0 (one per core) to 256",
-				    value);
-		config->workers = (unsigned)number;
-		return 1;
-	}
-	if (!strcmp(key, "worker_spin_us")) {
-		if (parse_unsigned(value, 0, 1000, &number))
-			return fail(state, "worker_spin_us: `%s' is not a number from 0 (never) to 1000",
-				    value);
-		config->worker_spin_us = (unsigned)number;
-		return 1;
-	}
-	if (!strcmp(key, "loop_scan_kib")) {
-		if (parse_unsigned(value, 0, 1024, &number))
-			return fail(state, "loop_scan_kib: `%s' is not a number from 0 (never) to 1024",
-				    value);
-		config->loop_scan_kib = (unsigned)number;
+	for (size_t i = 0; i < sizeof(number_keys) / sizeof(number_keys[0]); i++) {
+		const struct number_key *number_key = &number_keys[i];
+
+		if (strcmp(key, number_key->key))
+			continue;
+		if (parse_unsigned(value, number_key->minimum, number_key->maximum, &number))
+			return fail(state, "%s: `%s' is not a number from %u%s to %u", key, value,
+				    number_key->minimum, number_key->minimum_means,
+				    number_key->maximum);
+		*(unsigned *)((char *)config + number_key->offset) = (unsigned)number;
 		return 1;
 	}
 	if (!strcmp(key, "on_timeout"))

@@ -3,7 +3,8 @@
  * Copyright (C) 2026 The vigil authors.
  *
  * Overview: vigil_write_all(), vigil_read_all() and vigil_pread_all() (and
- * vigil_preadv2_all() with preadv2 flags, for vigild's RWF_NOWAIT reads), for
+ * vigil_preadv2_all() with preadv2 flags, for vigild's RWF_NOWAIT reads;
+ * the three reads share one loop, read_all_at()), for
  * the engine's cache files, the compile child's pipe and ranges of bundle
  * files, and vigil_sha256_fd(), the SHA-256
  * of a file's bytes read a block at a time (a bundle's payloads, vigild's
@@ -36,12 +37,18 @@ int vigil_write_all(int fd, const void *data, size_t size)
 	return 0;
 }
 
-int vigil_read_all(int fd, void *data, size_t size)
+/*
+ * The one read-all loop: preadv2(2) at @offset, or with @offset -1 at the
+ * fd's own offset, moving it (so pipes too, as read(2) would); @flags as
+ * preadv2's (RWF_NOWAIT: -EAGAIN rather than wait).
+ */
+static int read_all_at(int fd, void *data, size_t size, off_t offset, int flags)
 {
 	uint8_t *p = data;
 
 	while (size) {
-		ssize_t got = read(fd, p, size);
+		struct iovec vector = { .iov_base = p, .iov_len = size };
+		ssize_t got = preadv2(fd, &vector, 1, offset, flags);
 
 		if (got < 0) {
 			if (errno == EINTR)
@@ -51,9 +58,16 @@ int vigil_read_all(int fd, void *data, size_t size)
 		if (!got)
 			return -EPIPE;
 		p += got;
+		if (offset >= 0)
+			offset += got;
 		size -= (size_t)got;
 	}
 	return 0;
+}
+
+int vigil_read_all(int fd, void *data, size_t size)
+{
+	return read_all_at(fd, data, size, -1, 0);
 }
 
 int vigil_pread_all(int fd, void *data, size_t size, uint64_t offset)
@@ -63,24 +77,10 @@ int vigil_pread_all(int fd, void *data, size_t size, uint64_t offset)
 
 int vigil_preadv2_all(int fd, void *data, size_t size, uint64_t offset, int flags)
 {
-	uint8_t *p = data;
-
-	while (size) {
-		struct iovec vector = { .iov_base = p, .iov_len = size };
-		ssize_t got = preadv2(fd, &vector, 1, (off_t)offset, flags);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!got)
-			return -EPIPE;
-		p += got;
-		offset += (uint64_t)got;
-		size -= (size_t)got;
-	}
-	return 0;
+	/* An offset beyond off_t was EINVAL for pread(); never "the fd's own". */
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	return read_all_at(fd, data, size, (off_t)offset, flags);
 }
 
 #define HASH_BLOCK_SIZE (256u << 10)
